@@ -1,0 +1,21 @@
+//! greenict: a Green ICT energy and asset lifecycle tracker for UK councils and public bodies.
+//!
+//! The map, dependencies pointing one way (`web | cli → services → domain + store`):
+//! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
+//! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
+//! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
+//! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
+//! - [`cli`]: `serve`, `migrate`, `demo`.
+//! - [`demo`]: the deterministic fictional council estate.
+//! - [`config`], [`error`]: configuration layering and the one error type.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod services;
+pub mod store;
+pub mod web;
+
+pub use web::build_rocket;

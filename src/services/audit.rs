@@ -1,0 +1,121 @@
+//! The audit trail: every create, change and delete writes one event in the caller's transaction.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use super::Actor;
+use crate::error::AppResult;
+use crate::store::audit_event;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+pub async fn record<C: ConnectionTrait, T: Serialize>(
+    conn: &C,
+    actor: &Actor,
+    action: Action,
+    entity_type: &str,
+    entity_id: impl ToString,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> AppResult<()> {
+    let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
+    audit_event::ActiveModel {
+        id: NotSet,
+        occurred_at: Set(Utc::now()),
+        actor: Set(actor.name.clone()),
+        actor_kind: Set(actor.kind.as_str().to_string()),
+        action: Set(action.as_str().to_string()),
+        entity_type: Set(entity_type.to_string()),
+        entity_id: Set(entity_id.to_string()),
+        before_json: Set(json(before)),
+        after_json: Set(json(after)),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// One entity's history, newest first.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    entity_type: &str,
+    entity_id: &str,
+) -> AppResult<Vec<AuditView>> {
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::EntityType.eq(entity_type))
+        .filter(audit_event::Column::EntityId.eq(entity_id))
+        .order_by_desc(audit_event::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(AuditView::from).collect())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditView {
+    pub id: i64,
+    pub occurred_at: chrono::DateTime<Utc>,
+    pub actor: String,
+    pub actor_kind: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    #[schema(value_type = Object)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub after: Option<serde_json::Value>,
+}
+
+impl AuditView {
+    /// The fields whose values differ between before and after, for a readable history.
+    pub fn changed_fields(&self) -> Vec<(String, String, String)> {
+        let empty = serde_json::Map::new();
+        let before = self.before.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+        let after = self.after.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+        let show = |v: Option<&serde_json::Value>| match v {
+            None | Some(serde_json::Value::Null) => "—".to_string(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter(|k| !matches!(k.as_str(), "updated_at" | "created_at" | "allowed_next_states"))
+            .filter(|k| before.get(*k) != after.get(*k))
+            .map(|k| (k.clone(), show(before.get(k)), show(after.get(k))))
+            .collect()
+    }
+}
+
+impl From<audit_event::Model> for AuditView {
+    fn from(m: audit_event::Model) -> AuditView {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        AuditView {
+            id: m.id,
+            occurred_at: m.occurred_at,
+            actor: m.actor,
+            actor_kind: m.actor_kind,
+            action: m.action,
+            entity_type: m.entity_type,
+            entity_id: m.entity_id,
+            before: parse(m.before_json),
+            after: parse(m.after_json),
+        }
+    }
+}

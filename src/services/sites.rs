@@ -1,0 +1,180 @@
+//! Sites: the council's buildings.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait, DatabaseConnection,
+};
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, Action};
+use super::{text_field, unique_violation, Actor};
+use crate::domain::{FieldError, FieldErrors, Patch};
+use crate::error::{AppError, AppResult};
+use crate::store::{asset, network_segment, site};
+
+const ENTITY: &str = "site";
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SiteView {
+    pub id: i32,
+    pub name: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    /// Power usage effectiveness of the site's server room (facility energy ÷ IT energy), if it has one.
+    pub pue: Option<f64>,
+    pub notes: Option<String>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl From<site::Model> for SiteView {
+    fn from(m: site::Model) -> SiteView {
+        SiteView {
+            id: m.id,
+            name: m.name,
+            address: m.address,
+            postcode: m.postcode,
+            pue: m.pue,
+            notes: m.notes,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A new site, or changes to one: absent fields are left as they are, `null` clears.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteChanges {
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Civic Offices")]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub address: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "WC1A 1AA")]
+    pub postcode: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, example = 1.8)]
+    pub pue: Patch<f64>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub notes: Patch<String>,
+}
+
+impl SiteChanges {
+    fn apply(self, m: &mut site::Model) -> Result<(), FieldErrors> {
+        let mut errs = FieldErrors::default();
+        match crate::domain::text::required("name", self.name.apply(Some(m.name.clone())), 200) {
+            Ok(n) => m.name = n,
+            Err(e) => errs.push(e),
+        }
+        m.address = text_field(&mut errs, "address", self.address.apply(m.address.clone()), 1000);
+        m.postcode = text_field(&mut errs, "postcode", self.postcode.apply(m.postcode.clone()), 16)
+            .map(|p| p.to_uppercase());
+        m.pue = self.pue.apply(m.pue);
+        if let Some(p) = m.pue {
+            if !(1.0..=5.0).contains(&p) || !p.is_finite() {
+                errs.push(FieldError::new(
+                    "pue",
+                    "out_of_range",
+                    format!("PUE {p} is outside 1.0–5.0; it is facility energy ÷ IT energy (typical server rooms 1.4–2.5)"),
+                ));
+            }
+        }
+        m.notes = text_field(&mut errs, "notes", self.notes.apply(m.notes.clone()), 10_000);
+        errs.into_result(())
+    }
+}
+
+pub async fn list<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<SiteView>> {
+    let rows = site::Entity::find().order_by_asc(site::Column::Name).all(conn).await?;
+    Ok(rows.into_iter().map(SiteView::from).collect())
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<SiteView> {
+    find(conn, id).await.map(SiteView::from)
+}
+
+async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<site::Model> {
+    site::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found(ENTITY, id))
+}
+
+async fn check_unique<C: ConnectionTrait>(conn: &C, m: &site::Model) -> AppResult<()> {
+    let clash = site::Entity::find()
+        .filter(site::Column::Name.eq(m.name.clone()))
+        .filter(site::Column::Id.ne(m.id))
+        .count(conn)
+        .await?;
+    if clash > 0 {
+        return Err(AppError::conflict("duplicate", format!("a site named '{}' already exists", m.name), Some("name")));
+    }
+    Ok(())
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: SiteChanges) -> AppResult<SiteView> {
+    let now = Utc::now();
+    let mut m = site::Model {
+        id: 0,
+        name: String::new(),
+        address: None,
+        postcode: None,
+        pue: None,
+        notes: None,
+        created_at: now,
+        updated_at: now,
+    };
+    changes.apply(&mut m)?;
+    let txn = db.begin().await?;
+    check_unique(&txn, &m).await?;
+    let mut am = m.clone().into_active_model().reset_all();
+    am.id = NotSet;
+    let saved = am
+        .insert(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "name", format!("a site named '{}' already exists", m.name)))?;
+    let view = SiteView::from(saved);
+    audit::record(&txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: SiteChanges) -> AppResult<SiteView> {
+    let txn = db.begin().await?;
+    let before = find(&txn, id).await?;
+    let mut m = before.clone();
+    changes.apply(&mut m)?;
+    check_unique(&txn, &m).await?;
+    m.updated_at = Utc::now();
+    let saved = m.into_active_model().reset_all().update(&txn).await?;
+    let (before, after) = (SiteView::from(before), SiteView::from(saved));
+    audit::record(&txn, actor, Action::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let before = find(&txn, id).await?;
+    let assets = asset::Entity::find().filter(asset::Column::SiteId.eq(id)).count(&txn).await?;
+    let segments = network_segment::Entity::find()
+        .filter(network_segment::Column::SiteId.eq(id))
+        .count(&txn)
+        .await?;
+    if assets + segments > 0 {
+        return Err(AppError::conflict(
+            "in_use",
+            format!(
+                "site '{}' still has {assets} assets and {segments} network segments; move or delete them first",
+                before.name
+            ),
+            None,
+        ));
+    }
+    site::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, actor, Action::Delete, ENTITY, id, Some(&SiteView::from(before)), None).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
+
+pub mod sites;
+
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "greenict API",
+        description = "The ICT asset register of a UK council: sites, network segments, departments, the model \
+            catalogue and assets. Money is a decimal string in GBP with 2 places; dates are ISO 8601. \
+            Errors share one shape: {\"error\": {\"code\", \"message\", \"field\"}}. Name yourself in the \
+            X-Greenict-User header so the audit trail records who made a change."
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorDoc))
+)]
+struct ApiDoc;
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(sites::Doc::openapi());
+    doc
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    let mut r = Vec::new();
+    r.extend(sites::routes());
+    r
+}
+
+/// `/api/v1/openapi.json` and the browsable docs at `/api/docs/`, served from vendored files (offline).
+pub fn docs_routes() -> Vec<rocket::Route> {
+    SwaggerUi::new("/api/docs/<_..>").url("/api/v1/openapi.json", openapi()).into()
+}

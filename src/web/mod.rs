@@ -1,0 +1,47 @@
+//! HTTP on Rocket: the JSON API under `/api/v1`, HTML pages, static assets, health checks and the
+//! request log. Depends on services; never on store internals beyond the connection handle.
+
+pub mod api;
+pub mod catchers;
+pub mod guards;
+pub mod health;
+pub mod pages;
+pub mod request_log;
+
+use rocket::fs::FileServer;
+use rocket::{Build, Rocket};
+use sea_orm::DatabaseConnection;
+use std::path::PathBuf;
+
+pub use request_log::request_id;
+
+/// The whole app, for `serve` and for tests. `db` must already be migrated (or `/readyz` says not).
+pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -> Rocket<Build> {
+    rocket::custom(figment)
+        .manage(db)
+        .attach(request_log::RequestLog)
+        .mount("/", health::routes())
+        .mount("/api/v1", api::routes())
+        .mount("/", api::docs_routes())
+        .mount("/", pages::routes())
+        .mount("/static", FileServer::from(static_dir()))
+        .register("/", catchers::catchers())
+}
+
+/// Rocket settings for serving: our address and port, request size limits, and Rocket's own logging
+/// quietened because the request log fairing writes one line per request.
+pub fn figment(address: std::net::IpAddr, port: u16) -> rocket::figment::Figment {
+    use rocket::data::{Limits, ToByteUnit};
+    rocket::Config::figment()
+        .merge(("address", address))
+        .merge(("port", port))
+        .merge(("log_level", rocket::config::LogLevel::Critical))
+        .merge(("cli_colors", false))
+        .merge(("ident", "greenict"))
+        .merge(("limits", Limits::default().limit("json", 1.mebibytes()).limit("form", 1.mebibytes())))
+}
+
+/// `assets/static`, found beside the crate so `cargo run` works from any directory.
+pub fn static_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/static")
+}

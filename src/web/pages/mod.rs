@@ -1,0 +1,1 @@
+pub fn routes() -> Vec<rocket::Route> { vec![] }
