@@ -12,7 +12,7 @@ pub mod sites;
 
 pub use actor::Actor;
 
-use crate::domain::{FieldError, FieldErrors};
+use crate::domain::FieldErrors;
 use crate::error::AppError;
 
 /// The stored form of an optional text field after trimming and length checks.
@@ -32,11 +32,5 @@ pub(crate) fn unique_violation(e: sea_orm::DbErr, field: &str, message: String) 
     match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict("duplicate", message, Some(field)),
         _ => AppError::Database(e),
-    }
-}
-
-pub(crate) fn required(errs: &mut FieldErrors, field: &str, present: bool) {
-    if !present {
-        errs.push(FieldError::required(field));
     }
 }

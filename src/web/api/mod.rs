@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
 
+pub mod assets;
 pub mod sites;
 
 use utoipa::OpenApi;
@@ -21,12 +22,14 @@ struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(sites::Doc::openapi());
+    doc.merge(assets::Doc::openapi());
     doc
 }
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = Vec::new();
     r.extend(sites::routes());
+    r.extend(assets::routes());
     r
 }
 

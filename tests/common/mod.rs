@@ -1,0 +1,126 @@
+//! Test helpers: the real app on a fresh database per test. By default a new SQLite file in a temp
+//! directory; with `GREENICT_TEST_DATABASE_URL=postgres://...`, a new PostgreSQL schema per test, so
+//! tests run in parallel on both.
+#![allow(dead_code)]
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub struct TestApp {
+    pub client: Client,
+    pub db: DatabaseConnection,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static SCHEMA_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub async fn fresh_db() -> (DatabaseConnection, &'static str, Option<tempfile::TempDir>) {
+    match std::env::var("GREENICT_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let schema = format!(
+                "t_{}_{}_{}",
+                std::process::id(),
+                SCHEMA_COUNTER.fetch_add(1, Ordering::Relaxed),
+                chrono::Utc::now().timestamp_micros() % 1_000_000
+            );
+            let admin = greenict::store::connect::connect(&url, None).await.expect("PostgreSQL reachable");
+            admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+            admin.close().await.ok();
+            let db = greenict::store::connect::connect(&url, Some(&schema)).await.expect("connect to schema");
+            greenict::store::connect::migrate(&db).await.expect("migrate");
+            (db, "postgres", None)
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.sqlite").display());
+            let db = greenict::store::connect::connect(&url, None).await.expect("open sqlite");
+            greenict::store::connect::migrate(&db).await.expect("migrate");
+            (db, "sqlite", Some(dir))
+        }
+    }
+}
+
+pub async fn app() -> TestApp {
+    let (db, backend, dir) = fresh_db().await;
+    let rocket = greenict::build_rocket(greenict::web::figment([127, 0, 0, 1].into(), 0), db.clone());
+    let client = Client::tracked(rocket).await.expect("valid rocket");
+    TestApp { client, db, backend, _dir: dir }
+}
+
+pub const WHO: &str = "alice.smith";
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> (Status, Value) {
+        let res = self.client.get(path.to_string()).dispatch().await;
+        body(res).await
+    }
+
+    pub async fn send(&self, method: &str, path: &str, json: Value) -> (Status, Value) {
+        let req = match method {
+            "POST" => self.client.post(path.to_string()),
+            "PATCH" => self.client.patch(path.to_string()),
+            "PUT" => self.client.put(path.to_string()),
+            other => panic!("unsupported method {other}"),
+        };
+        let res = req
+            .header(ContentType::JSON)
+            .header(Header::new("X-Greenict-User", WHO))
+            .body(json.to_string())
+            .dispatch()
+            .await;
+        body(res).await
+    }
+
+    pub async fn post(&self, path: &str, json: Value) -> (Status, Value) {
+        self.send("POST", path, json).await
+    }
+
+    pub async fn patch(&self, path: &str, json: Value) -> (Status, Value) {
+        self.send("PATCH", path, json).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (Status, Value) {
+        let res = self.client.delete(path.to_string()).header(Header::new("X-Greenict-User", WHO)).dispatch().await;
+        body(res).await
+    }
+
+    pub async fn raw_post(&self, path: &str, text: &str) -> (Status, Value) {
+        let res = self.client.post(path.to_string()).header(ContentType::JSON).body(text.to_string()).dispatch().await;
+        body(res).await
+    }
+
+    /// A site, a department and a desktop model to hang assets on: returns their ids.
+    pub async fn seed_refs(&self) -> (i64, i64, i64) {
+        let (s, site) = self.post("/api/v1/sites", serde_json::json!({"name": "Civic Offices", "pue": 1.8})).await;
+        assert_eq!(s, Status::Created, "{site}");
+        let (s, dept) = self.post("/api/v1/departments", serde_json::json!({"name": "Planning", "cost_centre": "PL100"})).await;
+        assert_eq!(s, Status::Created, "{dept}");
+        let (s, model) = self
+            .post(
+                "/api/v1/models",
+                serde_json::json!({"manufacturer": "Dell", "name": "OptiPlex 7010", "category": "desktop",
+                    "on_watts": 70, "sleep_watts": 3, "off_watts": 0.5, "default_life_months": 60}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{model}");
+        (site["id"].as_i64().unwrap(), dept["id"].as_i64().unwrap(), model["id"].as_i64().unwrap())
+    }
+}
+
+pub async fn body(res: LocalResponse<'_>) -> (Status, Value) {
+    let status = res.status();
+    let text = res.into_string().await.unwrap_or_default();
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, value)
+}
+
+/// The error body's code and field, asserting the one error shape.
+pub fn error_of(v: &Value) -> (String, Option<String>) {
+    let e = &v["error"];
+    assert!(e["message"].is_string(), "error shape: {v}");
+    (e["code"].as_str().unwrap_or_default().to_string(), e["field"].as_str().map(str::to_string))
+}
