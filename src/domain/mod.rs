@@ -7,6 +7,7 @@ pub mod field_error;
 pub mod lifecycle;
 pub mod mac;
 pub mod money;
+pub mod network;
 pub mod patch;
 pub mod refresh;
 pub mod text;

@@ -1,6 +1,9 @@
 //! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
 
 pub mod assets;
+pub mod departments;
+pub mod device_models;
+pub mod network_segments;
 pub mod sites;
 
 use utoipa::OpenApi;
@@ -23,6 +26,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(sites::Doc::openapi());
     doc.merge(assets::Doc::openapi());
+    doc.merge(departments::Doc::openapi());
+    doc.merge(network_segments::Doc::openapi());
+    doc.merge(device_models::Doc::openapi());
     doc
 }
 
@@ -30,6 +36,9 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut r = Vec::new();
     r.extend(sites::routes());
     r.extend(assets::routes());
+    r.extend(departments::routes());
+    r.extend(network_segments::routes());
+    r.extend(device_models::routes());
     r
 }
 
