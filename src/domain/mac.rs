@@ -92,8 +92,14 @@ impl<'de> Deserialize<'de> for MacAddress {
 /// A device's MAC addresses, without duplicates, in the order given. Stored as one comma-separated
 /// column so free-text search can find any of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(from = "Vec<MacAddress>")]
 pub struct MacAddresses(Vec<MacAddress>);
+
+impl From<Vec<MacAddress>> for MacAddresses {
+    fn from(list: Vec<MacAddress>) -> MacAddresses {
+        MacAddresses::new(list)
+    }
+}
 
 impl MacAddresses {
     pub fn new(list: Vec<MacAddress>) -> MacAddresses {
@@ -162,5 +168,7 @@ mod tests {
         assert_eq!(col, "00:1a:2b:3c:4d:5e,02:00:00:00:00:01");
         assert_eq!(MacAddresses::from_column(Some(&col)), l);
         assert_eq!(MacAddresses::default().to_column(), None);
+        let json: MacAddresses = serde_json::from_str(r#"["00-1A-2B-3C-4D-5E", "001a.2b3c.4d5e"]"#).unwrap();
+        assert_eq!(json.as_slice().len(), 1, "JSON lists are deduplicated too");
     }
 }

@@ -8,7 +8,7 @@ pub mod health;
 pub mod pages;
 pub mod request_log;
 
-use rocket::fs::FileServer;
+use rocket::fs::{FileServer, Options};
 use rocket::{Build, Rocket};
 use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
@@ -24,7 +24,7 @@ pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -
         .mount("/api/v1", api::routes())
         .mount("/", api::docs_routes())
         .mount("/", pages::routes())
-        .mount("/static", FileServer::from(static_dir()))
+        .mount("/static", FileServer::new(static_dir(), Options::Missing | Options::NormalizeDirs))
         .register("/", catchers::catchers())
 }
 
