@@ -385,3 +385,67 @@ async fn every_api_route_is_in_the_openapi_document() {
     let res = t.client.get("/api/docs/").dispatch().await;
     assert_eq!(res.status(), Status::Ok, "browsable docs are served");
 }
+
+#[rocket::async_test]
+async fn department_crud_and_unique_cost_centre() {
+    let t = app().await;
+    let (s, d) = t.post("/api/v1/departments", json!({"name": "Housing", "cost_centre": "HS200"})).await;
+    assert_eq!(s, Status::Created, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let (s, err) = t.post("/api/v1/departments", json!({"name": "Housing Options", "cost_centre": "HS200"})).await;
+    assert_eq!((s, error_of(&err)), (Status::Conflict, ("duplicate".into(), Some("cost_centre".into()))));
+    let (s, d) = t.patch(&format!("/api/v1/departments/{id}"), json!({"cost_centre": null})).await;
+    assert_eq!((s, &d["cost_centre"]), (Status::Ok, &Value::Null));
+    t.post("/api/v1/assets", json!({"asset_tag": "D1", "category": "laptop", "department_id": id})).await;
+    let (s, err) = t.delete(&format!("/api/v1/departments/{id}")).await;
+    assert_eq!((s, error_of(&err).0.as_str()), (Status::Conflict, "in_use"));
+    t.delete("/api/v1/assets/D1").await;
+    let (s, _) = t.delete(&format!("/api/v1/departments/{id}")).await;
+    assert_eq!(s, Status::NoContent);
+}
+
+#[rocket::async_test]
+async fn network_segment_derives_the_directed_broadcast() {
+    let t = app().await;
+    let (site, _, _) = t.seed_refs().await;
+    let (s, seg) = t.post("/api/v1/network-segments", json!({"site_id": site, "name": "Floor 2", "cidr": "10.1.2.0/23"})).await;
+    assert_eq!(s, Status::Created, "{seg}");
+    // 10.1.2.0/23 spans 10.1.2.0–10.1.3.255: the directed broadcast is the last address.
+    assert_eq!((seg["broadcast_address"].as_str(), seg["wol_port"].as_i64()), (Some("10.1.3.255"), Some(9)));
+    let (s, err) = t.post("/api/v1/network-segments", json!({"site_id": site, "name": "Bad", "cidr": "10.1.2.7/24"})).await;
+    assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("cidr")));
+    let (s, err) = t
+        .post("/api/v1/network-segments", json!({"site_id": site, "name": "Out", "cidr": "10.9.0.0/24", "broadcast_address": "10.8.0.255"}))
+        .await;
+    assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("broadcast_address")));
+    let (s, err) = t.post("/api/v1/network-segments", json!({"site_id": 9999, "name": "X", "cidr": "10.9.0.0/24"})).await;
+    assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("site_id")));
+    let (_, list) = t.get(&format!("/api/v1/network-segments?site_id={site}")).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+}
+
+#[rocket::async_test]
+async fn model_power_rules_and_life_change_moves_refresh_dates() {
+    let t = app().await;
+    let (site, dept, model) = t.seed_refs().await;
+    let (s, err) = t
+        .post("/api/v1/models", json!({"manufacturer": "HP", "name": "Odd", "category": "desktop", "on_watts": 10, "sleep_watts": 20, "off_watts": 1}))
+        .await;
+    assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("sleep_watts")));
+    let (s, err) = t
+        .post("/api/v1/models", json!({"manufacturer": "HP", "name": "Odd", "category": "desktop", "on_watts": 60, "sleep_watts": 2, "off_watts": 1, "embodied_kg_co2e": 277}))
+        .await;
+    assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("embodied_source")));
+    let (s, err) = t
+        .post("/api/v1/models", json!({"manufacturer": "Dell", "name": "OptiPlex 7010", "category": "desktop", "on_watts": 60, "sleep_watts": 2, "off_watts": 1}))
+        .await;
+    assert_eq!((s, error_of(&err)), (Status::Conflict, ("duplicate".into(), Some("name".into()))));
+
+    t.post("/api/v1/assets", asset("R1", model, site, dept)).await;
+    let (s, m) = t.patch(&format!("/api/v1/models/{model}"), json!({"default_life_months": 96, "replacement_price": "720.50"})).await;
+    assert_eq!((s, m["replacement_price"].as_str()), (Status::Ok, Some("720.50")));
+    let (_, a) = t.get("/api/v1/assets/R1").await;
+    assert_eq!(a["refresh_due"], "2029-04-01", "2021-04-01 + 96 months, recomputed when the model's life changed");
+    let (s, err) = t.delete(&format!("/api/v1/models/{model}")).await;
+    assert_eq!((s, error_of(&err).0.as_str()), (Status::Conflict, "in_use"));
+}
