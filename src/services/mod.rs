@@ -8,6 +8,7 @@ pub mod audit;
 pub mod departments;
 pub mod device_models;
 pub mod network_segments;
+pub mod register_summary;
 pub mod sites;
 
 pub use actor::Actor;

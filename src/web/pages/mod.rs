@@ -1,1 +1,238 @@
-pub fn routes() -> Vec<rocket::Route> { vec![] }
+//! HTML pages for people: the register's home, assets, and the catalogue (sites, departments, models).
+//! Server-rendered with askama templates from `assets/templates`; forms post back and redirect.
+//! Depends on services (and domain values), never on the store.
+
+mod asset_form;
+mod asset_list;
+mod assets;
+mod catalogue;
+mod catalogue_forms;
+mod format;
+mod forms;
+mod home;
+mod lookups;
+
+use askama::Template;
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::response::content::RawHtml;
+use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::Request;
+
+use crate::error::AppError;
+
+pub fn routes() -> Vec<rocket::Route> {
+    let mut r = home::routes();
+    r.extend(asset_list::routes());
+    r.extend(assets::routes());
+    r.extend(asset_form::routes());
+    r.extend(catalogue::routes());
+    r
+}
+
+/// What every page's layout needs: which header link is current, the page title, and a message
+/// carried over from the previous request (e.g. "Asset saved").
+pub struct Layout {
+    pub section: &'static str,
+    pub title: String,
+    pub notice: Option<Notice>,
+}
+
+pub struct Notice {
+    /// "success" or "error": the CSS class and the heading.
+    pub kind: String,
+    pub message: String,
+}
+
+impl Layout {
+    pub fn new(
+        section: &'static str,
+        title: impl Into<String>,
+        flash: Option<FlashMessage<'_>>,
+    ) -> Layout {
+        // The kind comes back from a cookie: only our two are used as a CSS class.
+        let notice = flash.map(|f| Notice {
+            kind: if f.kind() == "error" {
+                "error"
+            } else {
+                "success"
+            }
+            .to_string(),
+            message: f.message().to_string(),
+        });
+        Layout {
+            section,
+            title: title.into(),
+            notice,
+        }
+    }
+
+    /// Says so in the title when the page shows problems, as screen reader users hear the title first.
+    pub fn with_errors(mut self, has_errors: bool) -> Layout {
+        if has_errors {
+            self.title = format!("Error: {}", self.title);
+        }
+        self
+    }
+
+    pub fn current(&self, section: &str) -> bool {
+        self.section == section
+    }
+}
+
+/// A page's answer: HTML with a status, or a redirect (after a form) with a message for the next page.
+#[derive(rocket::Responder)]
+pub enum Page {
+    Html((Status, RawHtml<String>)),
+    Redirect(Flash<Redirect>),
+}
+
+pub type PageResult = Result<Page, PageError>;
+
+pub fn html<T: Template>(status: Status, t: &T) -> PageResult {
+    Ok(Page::Html((status, RawHtml(t.render()?))))
+}
+
+pub fn ok<T: Template>(t: &T) -> PageResult {
+    html(Status::Ok, t)
+}
+
+pub fn redirect_with(to: String, message: impl Into<String>) -> PageResult {
+    Ok(Page::Redirect(Flash::success(Redirect::to(to), message)))
+}
+
+/// A simple page of text: not found, read-only, something went wrong.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub layout: Layout,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub back_href: String,
+    pub back_label: String,
+}
+
+impl MessagePage {
+    pub fn new(
+        section: &'static str,
+        heading: impl Into<String>,
+        paragraphs: Vec<String>,
+    ) -> MessagePage {
+        let heading = heading.into();
+        MessagePage {
+            layout: Layout::new(section, heading.clone(), None),
+            heading,
+            paragraphs,
+            back_href: "/".into(),
+            back_label: "Back to the register".into(),
+        }
+    }
+
+    pub fn back(mut self, href: impl Into<String>, label: impl Into<String>) -> MessagePage {
+        self.back_href = href.into();
+        self.back_label = label.into();
+        self
+    }
+}
+
+/// Why a page could not be shown. Not found and bad requests say what happened; anything else is
+/// logged in full and shown as a plain "something went wrong" with the request id.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound(String),
+    BadRequest(String),
+    Internal(String),
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        match e {
+            AppError::NotFound { entity, key } => PageError::NotFound(format!(
+                "There is no {} with the reference '{key}' in the register.",
+                entity.replace('_', " ")
+            )),
+            AppError::BadRequest { message, .. } => PageError::BadRequest(message),
+            AppError::Conflict { message, .. } => PageError::BadRequest(message),
+            AppError::Unprocessable(errs) => PageError::BadRequest(
+                errs.0
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            AppError::Database(e) => PageError::Internal(format!("database error: {e}")),
+            AppError::Internal(e) => PageError::Internal(e),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> PageError {
+        PageError::Internal(format!("template error: {e}"))
+    }
+}
+
+impl<'r> Responder<'r, 'static> for PageError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let request_id = crate::web::request_id(req);
+        let (status, page) = match self {
+            PageError::NotFound(message) => (
+                Status::NotFound,
+                MessagePage::new(
+                    "",
+                    "Page not found",
+                    vec![
+                        message,
+                        "Check the address, or find it from the lists.".into(),
+                    ],
+                ),
+            ),
+            PageError::BadRequest(message) => (
+                Status::BadRequest,
+                MessagePage::new("", "That request could not be used", vec![message]),
+            ),
+            PageError::Internal(detail) => {
+                tracing::error!(request_id, error = %detail, "page failed");
+                (
+                    Status::InternalServerError,
+                    MessagePage::new(
+                        "",
+                        "Sorry, something went wrong",
+                        vec![
+                            "The page could not be shown because of a problem on our side. Try again in a few minutes."
+                                .into(),
+                            format!("If it keeps happening, tell the ICT service desk and quote reference {request_id}."),
+                        ],
+                    ),
+                )
+            }
+        };
+        let body = page.render().unwrap_or_else(|e| {
+            tracing::error!(request_id, error = %e, "error page failed to render");
+            "<!doctype html><html lang=\"en-GB\"><title>Error</title><p>Something went wrong.</p></html>".to_string()
+        });
+        (status, RawHtml(body)).respond_to(req)
+    }
+}
+
+/// `?a=1&b=2` from pairs, skipping blank values.
+pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (k, v) in pairs {
+        if !v.trim().is_empty() {
+            s.append_pair(k, &v);
+            any = true;
+        }
+    }
+    if any {
+        format!("?{}", s.finish())
+    } else {
+        String::new()
+    }
+}
+
+/// A path segment made safe for a URL (asset tags are already safe; this guards the rest).
+pub fn path_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,340 @@
+//! The catalogue's list pages (sites, departments, models), each row counting its assets with a link to
+//! them, and a site's own page with its network segments and a form to add one.
+
+use askama::Template;
+use rocket::form::Form;
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::{get, post};
+use std::collections::HashMap;
+
+use super::forms::{field_problems, Field, Mode, RawForm, Reader, Section, SummaryItem};
+use super::lookups::model_label;
+use super::{catalogue_forms, format, html, ok, redirect_with, Layout, PageError, PageResult};
+use crate::domain::{FieldErrors, Patch};
+use crate::error::AppError;
+use crate::services::network_segments::{self, NetworkSegmentChanges};
+use crate::services::{departments, device_models, register_summary, sites, Actor};
+use crate::web::guards::Db;
+
+pub fn routes() -> Vec<rocket::Route> {
+    let mut r = rocket::routes![
+        site_list,
+        site_page,
+        add_segment,
+        department_list,
+        model_list
+    ];
+    r.extend(catalogue_forms::routes());
+    r
+}
+
+/// One cell of a list table: text, optionally a link, optionally right-aligned (a number).
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+    pub numeric: bool,
+}
+
+impl Cell {
+    fn text(t: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            href: String::new(),
+            numeric: false,
+        }
+    }
+
+    fn link(t: impl Into<String>, href: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            href: href.into(),
+            numeric: false,
+        }
+    }
+
+    fn number(mut self) -> Cell {
+        self.numeric = true;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "catalogue_list.html")]
+struct ListPage {
+    layout: Layout,
+    heading: String,
+    intro: String,
+    add_href: String,
+    add_label: String,
+    columns: Vec<(String, bool)>,
+    rows: Vec<Vec<Cell>>,
+    empty: String,
+}
+
+fn count_cell(counts: &HashMap<i32, u64>, id: i32, filter: &str) -> Cell {
+    let n = counts.get(&id).copied().unwrap_or(0);
+    Cell::link(format::count(n), format!("/assets?{filter}={id}")).number()
+}
+
+fn change_cell(href: String, what: &str) -> Cell {
+    Cell::link(format!("Change {what}"), href)
+}
+
+#[get("/sites")]
+async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+    let conn = db.inner();
+    let counts = register_summary::assets_per_site(conn).await?;
+    let rows = sites::list(conn)
+        .await?
+        .into_iter()
+        .map(|s| {
+            vec![
+                Cell::link(s.name.clone(), format!("/sites/{}", s.id)),
+                Cell::text(format::text(&s.postcode)),
+                Cell::text(
+                    s.pue
+                        .map(format::number)
+                        .unwrap_or_else(|| format::BLANK.into()),
+                )
+                .number(),
+                count_cell(&counts, s.id, "site_id"),
+                change_cell(format!("/sites/{}/edit", s.id), &s.name),
+            ]
+        })
+        .collect();
+    ok(&ListPage {
+        layout: Layout::new("sites", "Sites", flash),
+        heading: "Sites".into(),
+        intro: "The council's buildings. Open a site to see and add its network segments.".into(),
+        add_href: "/sites/new".into(),
+        add_label: "Add a site".into(),
+        columns: cols(&[
+            ("Site", false),
+            ("Postcode", false),
+            ("PUE", true),
+            ("Assets", true),
+            ("", false),
+        ]),
+        rows,
+        empty: "No sites yet.".into(),
+    })
+}
+
+#[get("/departments")]
+async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+    let conn = db.inner();
+    let counts = register_summary::assets_per_department(conn).await?;
+    let rows = departments::list(conn)
+        .await?
+        .into_iter()
+        .map(|d| {
+            vec![
+                Cell::text(d.name.clone()),
+                Cell::text(format::text(&d.cost_centre)),
+                count_cell(&counts, d.id, "department_id"),
+                change_cell(format!("/departments/{}/edit", d.id), &d.name),
+            ]
+        })
+        .collect();
+    ok(&ListPage {
+        layout: Layout::new("departments", "Departments", flash),
+        heading: "Departments".into(),
+        intro: "Who owns and pays for devices, with their finance cost centre.".into(),
+        add_href: "/departments/new".into(),
+        add_label: "Add a department".into(),
+        columns: cols(&[
+            ("Department", false),
+            ("Cost centre", false),
+            ("Assets", true),
+            ("", false),
+        ]),
+        rows,
+        empty: "No departments yet.".into(),
+    })
+}
+
+#[get("/models")]
+async fn model_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+    let conn = db.inner();
+    let counts = register_summary::assets_per_model(conn).await?;
+    let rows = device_models::list(conn, None)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let label = model_label(&m);
+            vec![
+                Cell::text(label.clone()),
+                Cell::text(m.category.label()),
+                Cell::text(format!(
+                    "{} / {} / {}",
+                    format::number(m.on_watts),
+                    format::number(m.sleep_watts),
+                    format::number(m.off_watts)
+                ))
+                .number(),
+                Cell::text(
+                    m.default_life_months
+                        .map(|l| format!("{l} months"))
+                        .unwrap_or_else(|| "Category's".into()),
+                ),
+                Cell::text(format::opt_money(m.replacement_price)).number(),
+                count_cell(&counts, m.id, "model_id"),
+                change_cell(format!("/models/{}/edit", m.id), &label),
+            ]
+        })
+        .collect();
+    ok(&ListPage {
+        layout: Layout::new("models", "Models", flash),
+        heading: "Models".into(),
+        intro: "The catalogue of makes and models, with the power each draws and how long it is expected to last."
+            .into(),
+        add_href: "/models/new".into(),
+        add_label: "Add a model".into(),
+        columns: cols(&[
+            ("Model", false),
+            ("Category", false),
+            ("Watts on / asleep / off", true),
+            ("Life", false),
+            ("Replacement price", true),
+            ("Assets", true),
+            ("", false),
+        ]),
+        rows,
+        empty: "No models yet.".into(),
+    })
+}
+
+fn cols(c: &[(&str, bool)]) -> Vec<(String, bool)> {
+    c.iter().map(|(t, n)| (t.to_string(), *n)).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// A site's page, with its network segments
+
+#[derive(Template)]
+#[template(path = "site_show.html")]
+struct SitePage {
+    layout: Layout,
+    id: i32,
+    name: String,
+    details: Vec<(String, String)>,
+    assets: String,
+    segments: Vec<Vec<String>>,
+    sections: Vec<Section>,
+    summary: Vec<SummaryItem>,
+}
+
+fn segment_sections() -> Vec<Section> {
+    vec![Section::new(
+        "Add a network segment",
+        vec![
+            Field::text("name", "Name").required().hint("e.g. Floor 2 staff"),
+            Field::text("cidr", "Network").required().hint("Network address and prefix length, e.g. 192.168.10.0/24").width("w-medium"),
+            Field::text("broadcast_address", "Wake-on-LAN broadcast address")
+                .hint("Leave blank for an IPv4 network to use its directed broadcast; required for IPv6, e.g. ff02::1")
+                .width("w-medium"),
+            Field::number("wol_port", "Wake-on-LAN port", "numeric").hint("Leave blank for 9, the usual port"),
+        ],
+    )]
+}
+
+async fn site_page_for(
+    conn: &sea_orm::DatabaseConnection,
+    id: i32,
+    layout: Layout,
+) -> Result<SitePage, PageError> {
+    let s = sites::get(conn, id).await?;
+    let counts = register_summary::assets_per_site(conn).await?;
+    let segments = network_segments::list(conn, Some(id))
+        .await?
+        .into_iter()
+        .map(|g| vec![g.name, g.cidr, g.broadcast_address, g.wol_port.to_string()])
+        .collect();
+    Ok(SitePage {
+        layout,
+        id,
+        details: vec![
+            ("Address".into(), format::text(&s.address)),
+            ("Postcode".into(), format::text(&s.postcode)),
+            (
+                "PUE of its server room".into(),
+                s.pue
+                    .map(format::number)
+                    .unwrap_or_else(|| format::BLANK.into()),
+            ),
+            ("Notes".into(), format::text(&s.notes)),
+            ("Last changed".into(), format::datetime(s.updated_at)),
+        ],
+        assets: format::count(counts.get(&id).copied().unwrap_or(0)),
+        name: s.name,
+        segments,
+        sections: segment_sections(),
+        summary: vec![],
+    })
+}
+
+#[get("/sites/<id>")]
+async fn site_page(db: Db<'_>, id: i32, flash: Option<FlashMessage<'_>>) -> PageResult {
+    let page = site_page_for(db.inner(), id, Layout::new("sites", "Site", flash)).await?;
+    let title = format!("Site: {}", page.name);
+    ok(&SitePage {
+        layout: Layout {
+            title,
+            ..page.layout
+        },
+        ..page
+    })
+}
+
+fn segment_changes(form: &RawForm, site_id: i32) -> Result<NetworkSegmentChanges, FieldErrors> {
+    let mut r = Reader::new(form, Mode::Create);
+    r.require("name", "name");
+    r.require("cidr", "network");
+    let c = NetworkSegmentChanges {
+        site_id: Patch::Value(site_id),
+        name: r.text("name"),
+        cidr: r.text("cidr"),
+        broadcast_address: r.text("broadcast_address"),
+        wol_port: r.whole_number::<i32>("wol_port"),
+        notes: Patch::Missing,
+    };
+    r.finish().map(|()| c)
+}
+
+#[post("/sites/<id>/segments", data = "<form>")]
+async fn add_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+    let conn = db.inner();
+    let result = match segment_changes(&form, id) {
+        Ok(c) => network_segments::create(conn, &actor, c).await,
+        Err(errs) => Err(AppError::Unprocessable(errs)),
+    };
+    match result {
+        Ok(g) => redirect_with(
+            format!("/sites/{id}#segments"),
+            format!("Network segment {} was added", g.name),
+        ),
+        Err(e) => {
+            let errs = field_problems(e)?;
+            let page = site_page_for(conn, id, Layout::new("sites", "Site", None)).await?;
+            let mut sections = page.sections;
+            super::forms::keep_input(&mut sections, &form);
+            let summary = super::forms::attach_errors(&mut sections, &errs);
+            let title = format!("Site: {}", page.name);
+            let layout = Layout {
+                title,
+                ..page.layout
+            }
+            .with_errors(true);
+            html(
+                Status::UnprocessableEntity,
+                &SitePage {
+                    layout,
+                    sections,
+                    summary,
+                    ..page
+                },
+            )
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! Create and edit forms for sites, departments and models: their fields, values and `Changes`.
+
+use rocket::form::Form;
+use rocket::http::Status;
+use rocket::{get, post};
+
+use super::forms::{field_problems, Field, FormPage, Mode, RawForm, Reader, Section};
+use super::lookups::{self, model_label};
+use super::{format, html, ok, redirect_with, Layout, PageResult};
+use crate::domain::{Category, FieldErrors, Gbp};
+use crate::error::{AppError, AppResult};
+use crate::services::departments::{self, DepartmentChanges, DepartmentView};
+use crate::services::device_models::{self, DeviceModelChanges, DeviceModelView};
+use crate::services::sites::{self, SiteChanges, SiteView};
+use crate::services::Actor;
+use crate::web::guards::Db;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        new_site,
+        create_site,
+        edit_site,
+        update_site,
+        new_department,
+        create_department,
+        edit_department,
+        update_department,
+        new_model,
+        create_model,
+        edit_model,
+        update_model
+    ]
+}
+
+/// A blank or filled-in form page.
+fn page(
+    section: &'static str,
+    heading: String,
+    action: String,
+    sections: Vec<Section>,
+    cancel: &str,
+) -> FormPage {
+    let submit = if heading.starts_with("Add") {
+        heading.clone()
+    } else {
+        "Save changes".to_string()
+    };
+    FormPage {
+        layout: Layout::new(section, heading.clone(), None),
+        heading,
+        intro: String::new(),
+        action,
+        sections,
+        summary: vec![],
+        submit,
+        cancel_href: cancel.to_string(),
+    }
+}
+
+fn fill(mut p: FormPage, values: Vec<(&str, String)>) -> FormPage {
+    for f in p.sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
+        if let Some((_, v)) = values.iter().find(|(n, _)| *n == f.name) {
+            f.value = v.clone();
+        }
+    }
+    p
+}
+
+/// After a submit: to `done`'s address with its message, or the form again with every problem shown.
+fn finish<V>(
+    result: AppResult<V>,
+    form: &RawForm,
+    p: FormPage,
+    done: impl FnOnce(V) -> (String, String),
+) -> PageResult {
+    match result {
+        Ok(v) => {
+            let (to, message) = done(v);
+            redirect_with(to, message)
+        }
+        Err(e) => {
+            let errs = field_problems(e)?;
+            html(Status::UnprocessableEntity, &p.with_problems(form, &errs))
+        }
+    }
+}
+
+fn s(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn n(v: Option<f64>) -> String {
+    v.map(format::number).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sites
+
+fn site_sections() -> Vec<Section> {
+    vec![Section::new(
+        "The site",
+        vec![
+            Field::text("name", "Name").required().hint("e.g. Civic Offices"),
+            Field::textarea("address", "Address"),
+            Field::text("postcode", "Postcode").width("w-short"),
+            Field::number("pue", "PUE of its server room", "decimal").hint(
+                "Power usage effectiveness: the building's energy for the server room ÷ the IT equipment's, e.g. 1.8. \
+                 Leave blank if it has no server room",
+            ),
+            Field::textarea("notes", "Notes"),
+        ],
+    )]
+}
+
+fn site_changes(form: &RawForm, mode: Mode) -> Result<SiteChanges, FieldErrors> {
+    let mut r = Reader::new(form, mode);
+    if mode == Mode::Create {
+        r.require("name", "name");
+    }
+    let c = SiteChanges {
+        name: r.text("name"),
+        address: r.text("address"),
+        postcode: r.text("postcode"),
+        pue: r.decimal("pue"),
+        notes: r.text("notes"),
+    };
+    r.finish().map(|()| c)
+}
+
+fn site_values(v: &SiteView) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", v.name.clone()),
+        ("address", s(&v.address)),
+        ("postcode", s(&v.postcode)),
+        ("pue", n(v.pue)),
+        ("notes", s(&v.notes)),
+    ]
+}
+
+fn site_form() -> FormPage {
+    page(
+        "sites",
+        "Add a site".into(),
+        "/sites".into(),
+        site_sections(),
+        "/sites",
+    )
+}
+
+fn site_edit_form(id: i32, name: &str) -> FormPage {
+    page(
+        "sites",
+        format!("Change site {name}"),
+        format!("/sites/{id}"),
+        site_sections(),
+        &format!("/sites/{id}"),
+    )
+}
+
+#[get("/sites/new")]
+fn new_site() -> PageResult {
+    ok(&site_form())
+}
+
+#[post("/sites", data = "<form>")]
+async fn create_site(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+    let result = match site_changes(&form, Mode::Create) {
+        Ok(c) => sites::create(db.inner(), &actor, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(result, &form, site_form(), |v| {
+        (
+            format!("/sites/{}", v.id),
+            format!("Site {} was added", v.name),
+        )
+    })
+}
+
+#[get("/sites/<id>/edit")]
+async fn edit_site(db: Db<'_>, id: i32) -> PageResult {
+    let v = sites::get(db.inner(), id).await?;
+    ok(&fill(site_edit_form(id, &v.name), site_values(&v)))
+}
+
+#[post("/sites/<id>", data = "<form>")]
+async fn update_site(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+    let current = sites::get(db.inner(), id).await?;
+    let result = match site_changes(&form, Mode::Edit) {
+        Ok(c) => sites::update(db.inner(), &actor, id, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(result, &form, site_edit_form(id, &current.name), |v| {
+        (
+            format!("/sites/{}", v.id),
+            format!("Site {} was saved", v.name),
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Departments
+
+fn department_sections() -> Vec<Section> {
+    vec![Section::new(
+        "The department",
+        vec![
+            Field::text("name", "Name")
+                .required()
+                .hint("e.g. Revenues and Benefits"),
+            Field::text("cost_centre", "Cost centre")
+                .hint("The finance system's code, e.g. RB1200")
+                .width("w-medium"),
+            Field::textarea("notes", "Notes"),
+        ],
+    )]
+}
+
+fn department_changes(form: &RawForm, mode: Mode) -> Result<DepartmentChanges, FieldErrors> {
+    let mut r = Reader::new(form, mode);
+    if mode == Mode::Create {
+        r.require("name", "name");
+    }
+    let c = DepartmentChanges {
+        name: r.text("name"),
+        cost_centre: r.text("cost_centre"),
+        notes: r.text("notes"),
+    };
+    r.finish().map(|()| c)
+}
+
+fn department_values(v: &DepartmentView) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", v.name.clone()),
+        ("cost_centre", s(&v.cost_centre)),
+        ("notes", s(&v.notes)),
+    ]
+}
+
+fn department_form() -> FormPage {
+    page(
+        "departments",
+        "Add a department".into(),
+        "/departments".into(),
+        department_sections(),
+        "/departments",
+    )
+}
+
+fn department_edit_form(id: i32, name: &str) -> FormPage {
+    page(
+        "departments",
+        format!("Change department {name}"),
+        format!("/departments/{id}"),
+        department_sections(),
+        "/departments",
+    )
+}
+
+#[get("/departments/new")]
+fn new_department() -> PageResult {
+    ok(&department_form())
+}
+
+#[post("/departments", data = "<form>")]
+async fn create_department(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+    let result = match department_changes(&form, Mode::Create) {
+        Ok(c) => departments::create(db.inner(), &actor, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(result, &form, department_form(), |v| {
+        (
+            "/departments".into(),
+            format!("Department {} was added", v.name),
+        )
+    })
+}
+
+#[get("/departments/<id>/edit")]
+async fn edit_department(db: Db<'_>, id: i32) -> PageResult {
+    let v = departments::get(db.inner(), id).await?;
+    ok(&fill(
+        department_edit_form(id, &v.name),
+        department_values(&v),
+    ))
+}
+
+#[post("/departments/<id>", data = "<form>")]
+async fn update_department(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+    let current = departments::get(db.inner(), id).await?;
+    let result = match department_changes(&form, Mode::Edit) {
+        Ok(c) => departments::update(db.inner(), &actor, id, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(
+        result,
+        &form,
+        department_edit_form(id, &current.name),
+        |v| {
+            (
+                "/departments".into(),
+                format!("Department {} was saved", v.name),
+            )
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+fn model_sections() -> Vec<Section> {
+    let mut category = Field::select(
+        "category",
+        "Category",
+        "Choose a category",
+        lookups::category_choices(),
+    );
+    category.required = true;
+    let with_suffix = |mut f: Field, suffix: &'static str| {
+        f.suffix = suffix;
+        f
+    };
+    vec![
+        Section::new(
+            "The model",
+            vec![
+                Field::text("manufacturer", "Manufacturer")
+                    .required()
+                    .hint("e.g. Dell")
+                    .width("w-medium"),
+                Field::text("name", "Model name")
+                    .required()
+                    .hint("e.g. OptiPlex 7010 Micro"),
+                category,
+            ],
+        ),
+        Section::new(
+            "Power draw, from the spec sheet",
+            vec![
+                Field::watts("on_watts", "Power when on (idle)").required(),
+                Field::watts("sleep_watts", "Power when asleep").required(),
+                Field::watts("off_watts", "Power when off but plugged in").required(),
+                with_suffix(
+                    Field::number("tec_kwh_per_year", "Typical energy consumption", "decimal"),
+                    "kWh a year",
+                )
+                .hint("TEC from the ENERGY STAR or EU energy label, if given"),
+            ],
+        ),
+        Section::new(
+            "Carbon, weight, life and price",
+            vec![
+                with_suffix(
+                    Field::number("embodied_kg_co2e", "Embodied carbon", "decimal"),
+                    "kg CO2e",
+                )
+                .hint("Carbon emitted making and delivering one unit"),
+                Field::text("embodied_source", "Source of the embodied carbon figure")
+                    .hint("e.g. the manufacturer's product carbon footprint sheet, 2023"),
+                with_suffix(Field::number("weight_kg", "Weight", "decimal"), "kg"),
+                Field::number("default_life_months", "Expected life in months", "numeric")
+                    .hint("Leave blank to use the category's, e.g. 60 months for a desktop"),
+                Field::money("replacement_price", "Replacement price")
+                    .hint("What a like-for-like replacement costs, e.g. 499.00"),
+            ],
+        ),
+        Section::new("Notes", vec![Field::textarea("notes", "Notes")]),
+    ]
+}
+
+fn model_changes(form: &RawForm, mode: Mode) -> Result<DeviceModelChanges, FieldErrors> {
+    let mut r = Reader::new(form, mode);
+    if mode == Mode::Create {
+        r.require("manufacturer", "manufacturer");
+        r.require("name", "model name");
+    }
+    let c = DeviceModelChanges {
+        manufacturer: r.text("manufacturer"),
+        name: r.text("name"),
+        category: r.parsed::<Category>("category"),
+        on_watts: r.decimal("on_watts"),
+        sleep_watts: r.decimal("sleep_watts"),
+        off_watts: r.decimal("off_watts"),
+        tec_kwh_per_year: r.decimal("tec_kwh_per_year"),
+        embodied_kg_co2e: r.decimal("embodied_kg_co2e"),
+        embodied_source: r.text("embodied_source"),
+        weight_kg: r.decimal("weight_kg"),
+        default_life_months: r.whole_number::<i32>("default_life_months"),
+        replacement_price: r.parsed::<Gbp>("replacement_price"),
+        notes: r.text("notes"),
+    };
+    r.finish().map(|()| c)
+}
+
+fn model_values(v: &DeviceModelView) -> Vec<(&'static str, String)> {
+    vec![
+        ("manufacturer", v.manufacturer.clone()),
+        ("name", v.name.clone()),
+        ("category", v.category.as_str().to_string()),
+        ("on_watts", format::number(v.on_watts)),
+        ("sleep_watts", format::number(v.sleep_watts)),
+        ("off_watts", format::number(v.off_watts)),
+        ("tec_kwh_per_year", n(v.tec_kwh_per_year)),
+        ("embodied_kg_co2e", n(v.embodied_kg_co2e)),
+        ("embodied_source", s(&v.embodied_source)),
+        ("weight_kg", n(v.weight_kg)),
+        (
+            "default_life_months",
+            v.default_life_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "replacement_price",
+            v.replacement_price
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        ),
+        ("notes", s(&v.notes)),
+    ]
+}
+
+fn model_form() -> FormPage {
+    page(
+        "models",
+        "Add a model".into(),
+        "/models".into(),
+        model_sections(),
+        "/models",
+    )
+}
+
+fn model_edit_form(id: i32, label: &str) -> FormPage {
+    page(
+        "models",
+        format!("Change model {label}"),
+        format!("/models/{id}"),
+        model_sections(),
+        "/models",
+    )
+}
+
+#[get("/models/new")]
+fn new_model() -> PageResult {
+    ok(&model_form())
+}
+
+#[post("/models", data = "<form>")]
+async fn create_model(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+    let result = match model_changes(&form, Mode::Create) {
+        Ok(c) => device_models::create(db.inner(), &actor, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(result, &form, model_form(), |v| {
+        (
+            "/models".into(),
+            format!("Model {} was added", model_label(&v)),
+        )
+    })
+}
+
+#[get("/models/<id>/edit")]
+async fn edit_model(db: Db<'_>, id: i32) -> PageResult {
+    let v = device_models::get(db.inner(), id).await?;
+    ok(&fill(
+        model_edit_form(id, &model_label(&v)),
+        model_values(&v),
+    ))
+}
+
+#[post("/models/<id>", data = "<form>")]
+async fn update_model(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+    let current = device_models::get(db.inner(), id).await?;
+    let result = match model_changes(&form, Mode::Edit) {
+        Ok(c) => device_models::update(db.inner(), &actor, id, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(
+        result,
+        &form,
+        model_edit_form(id, &model_label(&current)),
+        |v| {
+            (
+                "/models".into(),
+                format!("Model {} was saved", model_label(&v)),
+            )
+        },
+    )
+}

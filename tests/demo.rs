@@ -1,0 +1,176 @@
+//! The demo estate: counts, loading only into an empty register, determinism, and the shape of the data
+//! (refreshes overdue, monitors on PCs, audit trail), each on a fresh SQLite file.
+
+use chrono::Utc;
+use greenict::domain::{Category, LifecycleState};
+use greenict::services::asset_list::{self, AssetQuery};
+use greenict::services::assets::{self, AssetView};
+use greenict::services::{departments, device_models, network_segments, sites};
+use greenict::store::audit_event;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::Value;
+use std::collections::HashMap;
+
+async fn fresh_db() -> (DatabaseConnection, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("demo.sqlite").display());
+    let db = greenict::store::connect::connect(&url, None).await.expect("open sqlite");
+    greenict::store::connect::migrate(&db).await.expect("migrate");
+    (db, dir)
+}
+
+/// Every asset, ordered by tag.
+async fn all_assets(db: &DatabaseConnection) -> Vec<AssetView> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = AssetQuery { limit: asset_list::MAX_LIMIT, cursor, ..AssetQuery::default() };
+        let page = asset_list::list(db, &q).await.expect("list assets");
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+/// A value as JSON with its timestamps removed, for comparing two registers.
+fn without_timestamps<T: serde::Serialize>(v: &T) -> Value {
+    let mut json = serde_json::to_value(v).expect("serialisable");
+    if let Value::Object(map) = &mut json {
+        map.remove("created_at");
+        map.remove("updated_at");
+    }
+    json
+}
+
+async fn register(db: &DatabaseConnection) -> Vec<Value> {
+    let mut all: Vec<Value> = Vec::new();
+    all.extend(sites::list(db).await.unwrap().iter().map(without_timestamps));
+    all.extend(departments::list(db).await.unwrap().iter().map(without_timestamps));
+    all.extend(device_models::list(db, None).await.unwrap().iter().map(without_timestamps));
+    all.extend(network_segments::list(db, None).await.unwrap().iter().map(without_timestamps));
+    all.extend(all_assets(db).await.iter().map(without_timestamps));
+    all
+}
+
+async fn audit_events(db: &DatabaseConnection, entity_type: &str) -> u64 {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::EntityType.eq(entity_type))
+        .count(db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_default_estate_has_the_stated_shape() {
+    let (db, _dir) = fresh_db().await;
+    let summary = greenict::demo::load(&db, greenict::demo::DEFAULT_ASSETS).await.expect("demo loads");
+    assert_eq!(summary, "demo estate loaded: 4 sites, 12 departments, 20 models, 1500 assets");
+
+    let site_list = sites::list(&db).await.unwrap();
+    assert_eq!(site_list.len(), 4);
+    assert!(site_list.iter().any(|s| s.name == "Civic Offices" && s.pue == Some(1.8)));
+    for s in &site_list {
+        let segments = network_segments::list(&db, Some(s.id)).await.unwrap();
+        assert!((1..=3).contains(&segments.len()), "{}: {} segments", s.name, segments.len());
+        assert!(segments.iter().all(|g| g.cidr.starts_with("10.") && g.cidr.ends_with("/24")), "{segments:?}");
+    }
+    assert_eq!(departments::list(&db).await.unwrap().len(), 12);
+    let models = device_models::list(&db, None).await.unwrap();
+    assert_eq!(models.len(), 20);
+    for m in &models {
+        assert!(m.embodied_kg_co2e.is_some() && m.embodied_source.is_some(), "{} {}", m.manufacturer, m.name);
+        assert!(m.replacement_price.is_some() && m.weight_kg.is_some() && m.default_life_months.is_some());
+    }
+
+    let assets = all_assets(&db).await;
+    assert_eq!(assets.len(), 1500);
+    assert_eq!(assets[0].asset_tag.as_str(), "WCC-000001");
+    let count = |c: Category| assets.iter().filter(|a| a.category == c).count();
+    assert!((500..700).contains(&count(Category::Desktop)), "desktops {}", count(Category::Desktop));
+    assert!((220..380).contains(&count(Category::Laptop)), "laptops {}", count(Category::Laptop));
+    assert!(count(Category::Server) > 0 && count(Category::Switch) > 0);
+
+    // Some refreshes are overdue, today and on the estate's own date.
+    let today = Utc::now().date_naive();
+    let overdue = assets.iter().filter(|a| a.refresh_due.is_some_and(|d| d < greenict::demo::estate_date())).count();
+    assert!(overdue > 100, "{overdue} overdue");
+    assert!(assets.iter().any(|a| a.refresh_due.is_some_and(|d| d < today)));
+    assert!(assets.iter().any(|a| a.refresh_due.is_some_and(|d| d > greenict::demo::estate_date())));
+
+    // Every monitor belongs to a desktop or thin client, created before it.
+    let by_tag: HashMap<&str, &AssetView> = assets.iter().map(|a| (a.asset_tag.as_str(), a)).collect();
+    let monitors: Vec<&AssetView> = assets.iter().filter(|a| a.category == Category::Monitor).collect();
+    assert!(monitors.len() > 200, "{} monitors", monitors.len());
+    for m in monitors {
+        let parent_tag = m.parent_asset_tag.as_deref().unwrap_or_else(|| panic!("{} has no PC", m.asset_tag));
+        let parent = by_tag[parent_tag];
+        assert!(matches!(parent.category, Category::Desktop | Category::ThinClient), "{} on {parent_tag}", m.asset_tag);
+        assert!(parent.id < m.id);
+    }
+
+    // Mostly deployed, with the other states present.
+    let deployed = assets.iter().filter(|a| a.lifecycle_state == LifecycleState::Deployed).count();
+    assert!(deployed > 1100, "{deployed} deployed");
+    for s in [LifecycleState::InStock, LifecycleState::InRepair, LifecycleState::Retired, LifecycleState::AwaitingDisposal] {
+        assert!(assets.iter().any(|a| a.lifecycle_state == s), "no asset {s}");
+    }
+    // Addresses: locally administered MACs only, and no IP used twice.
+    let mut ips: Vec<&str> = assets.iter().filter_map(|a| a.ip_address.as_deref()).collect();
+    assert!(ips.len() > 500, "{} addresses", ips.len());
+    ips.sort();
+    ips.dedup();
+    assert_eq!(ips.len(), assets.iter().filter(|a| a.ip_address.is_some()).count(), "an IP is used twice");
+    assert!(assets.iter().flat_map(|a| a.mac_addresses.as_slice()).all(|m| m.0[0] == 0x02));
+    assert!(assets
+        .iter()
+        .filter(|a| a.category == Category::Desktop && a.lifecycle_state == LifecycleState::Deployed)
+        .any(|a| a.assigned_user.is_some() && a.hostname.as_deref().is_some_and(|h| h.contains("-DT-"))));
+
+    // Audited, as the system.
+    assert_eq!(audit_events(&db, "asset").await, 1500);
+    assert_eq!(audit_events(&db, "device_model").await, 20);
+    let history = assets::history(&db, "WCC-000001").await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].action.as_str(), history[0].actor.as_str(), history[0].actor_kind.as_str()), ("create", "system", "system"));
+}
+
+#[tokio::test]
+async fn a_second_load_changes_nothing() {
+    let (db, _dir) = fresh_db().await;
+    let first = greenict::demo::load(&db, 300).await.unwrap();
+    assert!(first.ends_with("300 assets"), "{first}");
+    let before = all_assets(&db).await;
+    let audit_before = audit_event::Entity::find().count(&db).await.unwrap();
+
+    let second = greenict::demo::load(&db, 300).await.unwrap();
+    assert_eq!(second, "demo estate not loaded: the register already holds 300 assets");
+    let after = all_assets(&db).await;
+    assert_eq!(serde_json::to_value(&before).unwrap(), serde_json::to_value(&after).unwrap());
+    assert_eq!(audit_event::Entity::find().count(&db).await.unwrap(), audit_before);
+    assert_eq!(sites::list(&db).await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn two_loads_give_identical_registers() {
+    let ((a, _da), (b, _db)) = (fresh_db().await, fresh_db().await);
+    greenict::demo::load(&a, 300).await.unwrap();
+    greenict::demo::load(&b, 300).await.unwrap();
+    let (ra, rb) = (register(&a).await, register(&b).await);
+    assert_eq!(ra.len(), 4 + 12 + 20 + network_segments::list(&a, None).await.unwrap().len() + 300);
+    assert_eq!(ra, rb);
+}
+
+#[tokio::test]
+async fn an_existing_site_is_used_not_duplicated() {
+    let (db, _dir) = fresh_db().await;
+    let actor = greenict::services::Actor::system();
+    let changes = serde_json::from_str(r#"{"name":"Central Library","postcode":"WX1 9ZZ"}"#).unwrap();
+    let library = sites::create(&db, &actor, changes).await.unwrap();
+    let summary = greenict::demo::load(&db, 50).await.unwrap();
+    assert!(summary.contains("(1 already present were reused)"), "{summary}");
+    let site_list = sites::list(&db).await.unwrap();
+    assert_eq!(site_list.len(), 4);
+    assert_eq!(site_list.iter().find(|s| s.name == "Central Library").unwrap().id, library.id);
+}
