@@ -99,9 +99,9 @@ async fn open(config: &Config, migrate: bool) -> Result<sea_orm::DatabaseConnect
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| format!("cannot create data directory {}: {e}", config.data_dir.display()))?;
     }
-    let db = connect::connect(&config.database_url(), None)
-        .await
-        .map_err(|e| format!("cannot open the database ({}): {e}", crate::config::redact_url(&config.database_url())))?;
+    let db = connect::connect(&config.database_url(), None).await.map_err(|e| {
+        format!("cannot open the database ({}): {e}", crate::config::redact_url(&config.database_url()))
+    })?;
     if migrate {
         connect::migrate(&db).await.map_err(|e| format!("migration failed: {e}"))?;
     }
@@ -113,19 +113,25 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
     match command {
         Command::Migrate { .. } => {
             let db = open(&config, true).await?;
-            tracing::info!("migrations applied; pending now: {}", connect::pending_migrations(&db).await.map_err(|e| e.to_string())?.len());
+            tracing::info!(
+                "migrations applied; pending now: {}",
+                connect::pending_migrations(&db).await.map_err(|e| e.to_string())?.len()
+            );
             Ok(())
         }
         Command::Demo { assets, .. } => {
             let db = open(&config, true).await?;
-            let loaded = crate::demo::load(&db, assets.unwrap_or(crate::demo::DEFAULT_ASSETS)).await.map_err(|e| format!("demo: {e:?}"))?;
+            let loaded = crate::demo::load(&db, assets.unwrap_or(crate::demo::DEFAULT_ASSETS))
+                .await
+                .map_err(|e| format!("demo: {e:?}"))?;
             println!("{loaded}");
             Ok(())
         }
         Command::Serve { demo, .. } => {
             let db = open(&config, config.auto_migrate).await?;
             if *demo {
-                let loaded = crate::demo::load(&db, crate::demo::DEFAULT_ASSETS).await.map_err(|e| format!("demo: {e:?}"))?;
+                let loaded =
+                    crate::demo::load(&db, crate::demo::DEFAULT_ASSETS).await.map_err(|e| format!("demo: {e:?}"))?;
                 tracing::info!("{loaded}");
             }
             tracing::info!("serving on http://{}:{}/", config.address, config.port);

@@ -13,10 +13,21 @@ use crate::domain::{FieldError, FieldErrors};
 #[derive(Debug)]
 pub enum AppError {
     /// The request itself is malformed (not JSON, bad query parameter, bad cursor).
-    BadRequest { code: &'static str, message: String, field: Option<String> },
-    NotFound { entity: &'static str, key: String },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
+    NotFound {
+        entity: &'static str,
+        key: String,
+    },
     /// The request is well formed but clashes with the register's state (duplicate, illegal move).
-    Conflict { code: &'static str, message: String, field: Option<String> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     /// One or more fields are invalid; all are listed.
     Unprocessable(FieldErrors),
     Database(sea_orm::DbErr),
@@ -56,9 +67,7 @@ impl AppError {
     pub fn body(&self, request_id: &str) -> ErrorBody {
         let (code, message, field, details) = match self {
             AppError::BadRequest { code, message, field } => (*code, message.clone(), field.clone(), vec![]),
-            AppError::NotFound { entity, key } => {
-                ("not_found", format!("no {entity} with key '{key}'"), None, vec![])
-            }
+            AppError::NotFound { entity, key } => ("not_found", format!("no {entity} with key '{key}'"), None, vec![]),
             AppError::Conflict { code, message, field } => (*code, message.clone(), field.clone(), vec![]),
             AppError::Unprocessable(errs) => {
                 let first = errs.0.first();
@@ -66,12 +75,7 @@ impl AppError {
                     0 | 1 => first.map(|e| e.message.clone()).unwrap_or_default(),
                     n => format!("{} (and {} more problems)", first.map(|e| e.message.as_str()).unwrap_or(""), n - 1),
                 };
-                (
-                    first.map(|e| e.code).unwrap_or("invalid"),
-                    message,
-                    first.map(|e| e.field.clone()),
-                    errs.0.clone(),
-                )
+                (first.map(|e| e.code).unwrap_or("invalid"), message, first.map(|e| e.field.clone()), errs.0.clone())
             }
             AppError::Database(_) | AppError::Internal(_) => (
                 "internal",

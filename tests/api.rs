@@ -27,7 +27,8 @@ async fn health_and_readiness() {
 #[rocket::async_test]
 async fn site_crud_round_trip_with_audit() {
     let t = app().await;
-    let (s, site) = t.post("/api/v1/sites", json!({"name": " Riverside Leisure Centre ", "postcode": "ab1 2cd", "pue": 1.6})).await;
+    let (s, site) =
+        t.post("/api/v1/sites", json!({"name": " Riverside Leisure Centre ", "postcode": "ab1 2cd", "pue": 1.6})).await;
     assert_eq!(s, Status::Created, "{site}");
     assert_eq!(site["name"], "Riverside Leisure Centre", "trimmed");
     assert_eq!(site["postcode"], "AB1 2CD", "upper-cased");
@@ -65,7 +66,8 @@ async fn site_validation_names_fields_and_duplicates_conflict() {
     let t = app().await;
     let (s, err) = t.post("/api/v1/sites", json!({"pue": 0.5})).await;
     assert_eq!(s, Status::UnprocessableEntity);
-    let fields: Vec<&str> = err["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        err["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["name", "pue"], "every problem listed: {err}");
     t.post("/api/v1/sites", json!({"name": "Depot"})).await;
     let (s, err) = t.post("/api/v1/sites", json!({"name": "Depot"})).await;
@@ -99,7 +101,10 @@ async fn asset_crud_round_trip() {
     assert_eq!((s, &got["hostname"]), (Status::Ok, &json!("co-wcc-000001")));
 
     let (s, changed) = t
-        .patch("/api/v1/assets/WCC-000001", json!({"life_months": 84, "mac_addresses": ["001a.2b3c.4d5f", "00:1A:2B:3C:4D:5F"], "assigned_user": null}))
+        .patch(
+            "/api/v1/assets/WCC-000001",
+            json!({"life_months": 84, "mac_addresses": ["001a.2b3c.4d5f", "00:1A:2B:3C:4D:5F"], "assigned_user": null}),
+        )
         .await;
     assert_eq!(s, Status::Ok, "{changed}");
     assert_eq!(changed["refresh_due"], "2028-04-01", "asset life overrides the model's");
@@ -130,21 +135,65 @@ async fn every_asset_validation_error_names_its_field() {
         (json!({"asset_tag": "A/1", "category": "desktop"}), "asset_tag", Status::UnprocessableEntity),
         (json!({"asset_tag": "A1"}), "category", Status::UnprocessableEntity),
         (json!({"asset_tag": "A1", "category": "toaster"}), "category", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "mac_addresses": ["00:1a:2b"]}), "mac_addresses[0]", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "purchase_cost": "-1.00"}), "purchase_cost", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "purchase_cost": "1.234"}), "purchase_cost", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "purchase_cost": 12.5}), "purchase_cost", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "purchase_date": "31/03/2024"}), "purchase_date", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "ip_address": "10.0.0.300"}), "ip_address", Status::UnprocessableEntity),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "mac_addresses": ["00:1a:2b"]}),
+            "mac_addresses[0]",
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "purchase_cost": "-1.00"}),
+            "purchase_cost",
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "purchase_cost": "1.234"}),
+            "purchase_cost",
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "purchase_cost": 12.5}),
+            "purchase_cost",
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "purchase_date": "31/03/2024"}),
+            "purchase_date",
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "ip_address": "10.0.0.300"}),
+            "ip_address",
+            Status::UnprocessableEntity,
+        ),
         (json!({"asset_tag": "A1", "category": "desktop", "on_watts": -3}), "on_watts", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "life_months": 0}), "life_months", Status::UnprocessableEntity),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "life_months": 0}),
+            "life_months",
+            Status::UnprocessableEntity,
+        ),
         (json!({"asset_tag": "A1", "category": "desktop", "site_id": 9999}), "site_id", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "department_id": 9999}), "department_id", Status::UnprocessableEntity),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "department_id": 9999}),
+            "department_id",
+            Status::UnprocessableEntity,
+        ),
         (json!({"asset_tag": "A1", "model_id": 9999}), "model_id", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "parent_asset_tag": "NOPE"}), "parent_asset_tag", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "lifecycle_state": "disposed"}), "lifecycle_state", Status::UnprocessableEntity),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "parent_asset_tag": "NOPE"}),
+            "parent_asset_tag",
+            Status::UnprocessableEntity,
+        ),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "lifecycle_state": "disposed"}),
+            "lifecycle_state",
+            Status::UnprocessableEntity,
+        ),
         (json!({"asset_tag": "A1", "category": "desktop", "colour": "beige"}), "colour", Status::UnprocessableEntity),
-        (json!({"asset_tag": "A1", "category": "desktop", "purchase_date": "2024-05-01", "warranty_end": "2023-05-01"}), "warranty_end", Status::UnprocessableEntity),
+        (
+            json!({"asset_tag": "A1", "category": "desktop", "purchase_date": "2024-05-01", "warranty_end": "2023-05-01"}),
+            "warranty_end",
+            Status::UnprocessableEntity,
+        ),
     ];
     for (body, field, status) in cases {
         let (s, err) = t.post("/api/v1/assets", body.clone()).await;
@@ -208,15 +257,18 @@ async fn money_round_trips_exactly() {
     let t = app().await;
     for (i, amount) in ["0.30", "1234567890123.45", "0.01", "999.90"].iter().enumerate() {
         let tag = format!("M{i}");
-        let (s, a) = t.post("/api/v1/assets", json!({"asset_tag": tag, "category": "server", "purchase_cost": amount})).await;
+        let (s, a) =
+            t.post("/api/v1/assets", json!({"asset_tag": tag, "category": "server", "purchase_cost": amount})).await;
         assert_eq!((s, a["purchase_cost"].as_str()), (Status::Created, Some(*amount)));
         let (_, a) = t.get(&format!("/api/v1/assets/{tag}")).await;
         assert_eq!(a["purchase_cost"].as_str(), Some(*amount), "read back from {}", t.backend);
     }
     // What the database holds is exact integer pence.
-    let row = t
-        .db
-        .query_one_raw(Statement::from_string(t.db.get_database_backend(), "SELECT purchase_cost_pence FROM asset WHERE asset_tag = 'M1'"))
+    let row =
+        t.db.query_one_raw(Statement::from_string(
+            t.db.get_database_backend(),
+            "SELECT purchase_cost_pence FROM asset WHERE asset_tag = 'M1'",
+        ))
         .await
         .unwrap()
         .unwrap();
@@ -227,9 +279,11 @@ async fn money_round_trips_exactly() {
 async fn monitors_link_to_their_pc() {
     let t = app().await;
     t.post("/api/v1/assets", json!({"asset_tag": "PC1", "category": "desktop"})).await;
-    let (s, m) = t.post("/api/v1/assets", json!({"asset_tag": "MON1", "category": "monitor", "parent_asset_tag": "PC1"})).await;
+    let (s, m) =
+        t.post("/api/v1/assets", json!({"asset_tag": "MON1", "category": "monitor", "parent_asset_tag": "PC1"})).await;
     assert_eq!((s, m["parent_asset_tag"].as_str()), (Status::Created, Some("PC1")));
-    let (s, err) = t.post("/api/v1/assets", json!({"asset_tag": "MON2", "category": "monitor", "parent_asset_tag": "MON1"})).await;
+    let (s, err) =
+        t.post("/api/v1/assets", json!({"asset_tag": "MON2", "category": "monitor", "parent_asset_tag": "MON1"})).await;
     assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("parent_asset_tag")));
     let (s, err) = t.delete("/api/v1/assets/PC1").await;
     assert_eq!((s, error_of(&err).0.as_str()), (Status::Conflict, "in_use"));
@@ -297,7 +351,8 @@ async fn pagination_is_stable_under_inserts() {
         assert_eq!(s, Status::Ok, "{page}");
         seen.extend(page["items"].as_array().unwrap().iter().map(|a| a["asset_tag"].as_str().unwrap().to_string()));
         // Rows inserted between pages, before and after the cursor position.
-        t.post("/api/v1/assets", json!({"asset_tag": format!("P{:03}", 2 * inserted + 1), "category": "desktop"})).await;
+        t.post("/api/v1/assets", json!({"asset_tag": format!("P{:03}", 2 * inserted + 1), "category": "desktop"}))
+            .await;
         inserted += 1;
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
@@ -325,7 +380,9 @@ async fn pagination_is_stable_under_inserts() {
 #[rocket::async_test]
 async fn pagination_walks_nullable_sorts_in_both_directions() {
     let t = app().await;
-    for (tag, date) in [("N1", Some("2020-01-01")), ("N2", None), ("N3", Some("2022-01-01")), ("N4", None), ("N5", Some("2022-01-01"))] {
+    for (tag, date) in
+        [("N1", Some("2020-01-01")), ("N2", None), ("N3", Some("2022-01-01")), ("N4", None), ("N5", Some("2022-01-01"))]
+    {
         t.post("/api/v1/assets", json!({"asset_tag": tag, "category": "desktop", "warranty_end": date})).await;
     }
     for (dir, want) in [("asc", ["N1", "N3", "N5", "N2", "N4"]), ("desc", ["N5", "N3", "N1", "N4", "N2"])] {
@@ -347,7 +404,13 @@ async fn pagination_walks_nullable_sorts_in_both_directions() {
 #[rocket::async_test]
 async fn actor_header_is_checked_and_defaults_to_system() {
     let t = app().await;
-    let res = t.client.post("/api/v1/sites").header(rocket::http::ContentType::JSON).body(r#"{"name":"Library"}"#).dispatch().await;
+    let res = t
+        .client
+        .post("/api/v1/sites")
+        .header(rocket::http::ContentType::JSON)
+        .body(r#"{"name":"Library"}"#)
+        .dispatch()
+        .await;
     assert_eq!(res.status(), Status::Created);
     let events = greenict::store::audit_event::Entity::find().all(&t.db).await.unwrap();
     assert_eq!((events[0].actor.as_str(), events[0].actor_kind.as_str()), ("system", "system"));
@@ -408,17 +471,23 @@ async fn department_crud_and_unique_cost_centre() {
 async fn network_segment_derives_the_directed_broadcast() {
     let t = app().await;
     let (site, _, _) = t.seed_refs().await;
-    let (s, seg) = t.post("/api/v1/network-segments", json!({"site_id": site, "name": "Floor 2", "cidr": "10.1.2.0/23"})).await;
+    let (s, seg) =
+        t.post("/api/v1/network-segments", json!({"site_id": site, "name": "Floor 2", "cidr": "10.1.2.0/23"})).await;
     assert_eq!(s, Status::Created, "{seg}");
     // 10.1.2.0/23 spans 10.1.2.0–10.1.3.255: the directed broadcast is the last address.
     assert_eq!((seg["broadcast_address"].as_str(), seg["wol_port"].as_i64()), (Some("10.1.3.255"), Some(9)));
-    let (s, err) = t.post("/api/v1/network-segments", json!({"site_id": site, "name": "Bad", "cidr": "10.1.2.7/24"})).await;
+    let (s, err) =
+        t.post("/api/v1/network-segments", json!({"site_id": site, "name": "Bad", "cidr": "10.1.2.7/24"})).await;
     assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("cidr")));
     let (s, err) = t
-        .post("/api/v1/network-segments", json!({"site_id": site, "name": "Out", "cidr": "10.9.0.0/24", "broadcast_address": "10.8.0.255"}))
+        .post(
+            "/api/v1/network-segments",
+            json!({"site_id": site, "name": "Out", "cidr": "10.9.0.0/24", "broadcast_address": "10.8.0.255"}),
+        )
         .await;
     assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("broadcast_address")));
-    let (s, err) = t.post("/api/v1/network-segments", json!({"site_id": 9999, "name": "X", "cidr": "10.9.0.0/24"})).await;
+    let (s, err) =
+        t.post("/api/v1/network-segments", json!({"site_id": 9999, "name": "X", "cidr": "10.9.0.0/24"})).await;
     assert_eq!((s, error_of(&err).1.as_deref()), (Status::UnprocessableEntity, Some("site_id")));
     let (_, list) = t.get(&format!("/api/v1/network-segments?site_id={site}")).await;
     assert_eq!(list.as_array().map(Vec::len), Some(1));
@@ -442,7 +511,9 @@ async fn model_power_rules_and_life_change_moves_refresh_dates() {
     assert_eq!((s, error_of(&err)), (Status::Conflict, ("duplicate".into(), Some("name".into()))));
 
     t.post("/api/v1/assets", asset("R1", model, site, dept)).await;
-    let (s, m) = t.patch(&format!("/api/v1/models/{model}"), json!({"default_life_months": 96, "replacement_price": "720.50"})).await;
+    let (s, m) = t
+        .patch(&format!("/api/v1/models/{model}"), json!({"default_life_months": 96, "replacement_price": "720.50"}))
+        .await;
     assert_eq!((s, m["replacement_price"].as_str()), (Status::Ok, Some("720.50")));
     let (_, a) = t.get("/api/v1/assets/R1").await;
     assert_eq!(a["refresh_due"], "2029-04-01", "2021-04-01 + 96 months, recomputed when the model's life changed");

@@ -55,11 +55,7 @@ async fn register(db: &DatabaseConnection) -> Vec<Value> {
 }
 
 async fn audit_events(db: &DatabaseConnection, entity_type: &str) -> u64 {
-    audit_event::Entity::find()
-        .filter(audit_event::Column::EntityType.eq(entity_type))
-        .count(db)
-        .await
-        .unwrap()
+    audit_event::Entity::find().filter(audit_event::Column::EntityType.eq(entity_type)).count(db).await.unwrap()
 }
 
 #[tokio::test]
@@ -113,7 +109,9 @@ async fn the_default_estate_has_the_stated_shape() {
     // Mostly deployed, with the other states present.
     let deployed = assets.iter().filter(|a| a.lifecycle_state == LifecycleState::Deployed).count();
     assert!(deployed > 1100, "{deployed} deployed");
-    for s in [LifecycleState::InStock, LifecycleState::InRepair, LifecycleState::Retired, LifecycleState::AwaitingDisposal] {
+    for s in
+        [LifecycleState::InStock, LifecycleState::InRepair, LifecycleState::Retired, LifecycleState::AwaitingDisposal]
+    {
         assert!(assets.iter().any(|a| a.lifecycle_state == s), "no asset {s}");
     }
     // Addresses: locally administered MACs only, and no IP used twice.
@@ -133,7 +131,10 @@ async fn the_default_estate_has_the_stated_shape() {
     assert_eq!(audit_events(&db, "device_model").await, 20);
     let history = assets::history(&db, "WCC-000001").await.unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0].action.as_str(), history[0].actor.as_str(), history[0].actor_kind.as_str()), ("create", "system", "system"));
+    assert_eq!(
+        (history[0].action.as_str(), history[0].actor.as_str(), history[0].actor_kind.as_str()),
+        ("create", "system", "system")
+    );
 }
 
 #[tokio::test]

@@ -284,13 +284,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(AuditEvent::Table)
-                    .col(
-                        ColumnDef::new(AuditEvent::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(AuditEvent::Id).big_integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(AuditEvent::OccurredAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(AuditEvent::Actor).string_len(200).not_null())
                     .col(ColumnDef::new(AuditEvent::ActorKind).string_len(32).not_null())

@@ -297,7 +297,8 @@ const PRINTER_EMBODIED: Embodied =
 const SWITCH_EMBODIED: Embodied = Embodied::ByMass { why: "no enterprise switch PCF was found" };
 const PRINTER_WHY: &str = "No sourced per-state figures for printers or MFDs were found (reference README); replace \
                            with the spec sheet's ready, sleep and off watts.";
-const SWITCH_WHY: &str = "No sourced per-state figure for enterprise switches was found (reference README); on excludes \
+const SWITCH_WHY: &str =
+    "No sourced per-state figure for enterprise switches was found (reference README); on excludes \
                           PoE load; switches do not sleep.";
 
 /// Refresh lives (shared/reference/refresh_cycles.csv and `Category::default_life_months`): desktops and
@@ -596,9 +597,8 @@ pub const MODELS: [ModelSpec; 20] = [
 pub const FIRST_NAMES: [&str; 48] = [
     "Amelia", "Olivia", "Isla", "Ava", "Emily", "Sophie", "Grace", "Lily", "Chloe", "Hannah", "Aisha", "Priya",
     "Fatima", "Zara", "Megan", "Rachel", "Claire", "Helen", "Karen", "Sarah", "Joanne", "Niamh", "Siobhan", "Bethan",
-    "Oliver", "George", "Harry", "Jack", "Jacob", "Thomas", "James", "William", "Daniel", "Mohammed", "Imran",
-    "Arjun", "Rhys", "Owen", "Callum", "Liam", "Connor", "David", "Paul", "Mark", "Andrew", "Stephen", "Gareth",
-    "Kwame",
+    "Oliver", "George", "Harry", "Jack", "Jacob", "Thomas", "James", "William", "Daniel", "Mohammed", "Imran", "Arjun",
+    "Rhys", "Owen", "Callum", "Liam", "Connor", "David", "Paul", "Mark", "Andrew", "Stephen", "Gareth", "Kwame",
 ];
 
 pub const SURNAMES: [&str; 48] = [

@@ -101,8 +101,7 @@ async fn ensure_sites(db: &DatabaseConnection, actor: &Actor, reused: &mut usize
 }
 
 async fn ensure_departments(txn: &DatabaseTransaction, actor: &Actor, reused: &mut usize) -> AppResult<Vec<i32>> {
-    let present: HashMap<String, i32> =
-        departments::list(txn).await?.into_iter().map(|d| (d.name, d.id)).collect();
+    let present: HashMap<String, i32> = departments::list(txn).await?.into_iter().map(|d| (d.name, d.id)).collect();
     let mut ids = Vec::with_capacity(DEPARTMENTS.len());
     for (name, cost_centre) in DEPARTMENTS {
         if let Some(id) = present.get(name) {
@@ -121,11 +120,8 @@ async fn ensure_departments(txn: &DatabaseTransaction, actor: &Actor, reused: &m
 }
 
 async fn ensure_models(txn: &DatabaseTransaction, actor: &Actor, reused: &mut usize) -> AppResult<Vec<i32>> {
-    let present: HashMap<(String, String), i32> = device_models::list(txn, None)
-        .await?
-        .into_iter()
-        .map(|m| ((m.manufacturer, m.name), m.id))
-        .collect();
+    let present: HashMap<(String, String), i32> =
+        device_models::list(txn, None).await?.into_iter().map(|m| ((m.manufacturer, m.name), m.id)).collect();
     let mut ids = Vec::with_capacity(MODELS.len());
     for m in &MODELS {
         if let Some(id) = present.get(&(m.manufacturer.to_string(), m.name.to_string())) {

@@ -204,7 +204,13 @@ fn pick_model(rng: &mut Rng, category: Category, bought: NaiveDate) -> usize {
 }
 
 /// Older kit is more often retired or waiting for disposal; new kit may still be in stock.
-fn lifecycle_state(rng: &mut Rng, category: Category, bought: NaiveDate, life_months: u32, as_at: NaiveDate) -> LifecycleState {
+fn lifecycle_state(
+    rng: &mut Rng,
+    category: Category,
+    bought: NaiveDate,
+    life_months: u32,
+    as_at: NaiveDate,
+) -> LifecycleState {
     use LifecycleState::*;
     let due = bought.checked_add_months(Months::new(life_months)).unwrap_or(as_at);
     let overdue = due < as_at;
@@ -337,10 +343,14 @@ pub fn plan(n: usize, as_at: NaiveDate) -> Plan {
         let overdue = bought.checked_add_months(Months::new(life)).is_some_and(|d| d < as_at);
         let extended = matches!(unit, Unit::Desktop | Unit::ThinClient) && overdue && in_use && rng.chance(80);
         let notes = match (unit, state) {
-            _ if extended => Some("Life extended to 7 years under the council's sustainability policy; reviewed each April.".to_string()),
+            _ if extended => Some(
+                "Life extended to 7 years under the council's sustainability policy; reviewed each April.".to_string(),
+            ),
             (Unit::Server, _) => Some(rng.pick(&catalogue::SERVER_ROLES).to_string()),
             (_, LifecycleState::InRepair) => Some("With the supplier for repair.".to_string()),
-            (_, LifecycleState::AwaitingDisposal) => Some("In the secure store for the next WEEE collection.".to_string()),
+            (_, LifecycleState::AwaitingDisposal) => {
+                Some("In the secure store for the next WEEE collection.".to_string())
+            }
             _ if public => Some("Public access PC.".to_string()),
             _ => None,
         };
@@ -484,7 +494,12 @@ mod tests {
         let key = |p: &Plan| {
             p.assets
                 .iter()
-                .map(|a| format!("{} {:?} {} {:?} {:?} {} {:?}", a.tag, a.hostname, a.serial, a.ip, a.assigned_user, a.purchase_date, a.state))
+                .map(|a| {
+                    format!(
+                        "{} {:?} {} {:?} {:?} {} {:?}",
+                        a.tag, a.hostname, a.serial, a.ip, a.assigned_user, a.purchase_date, a.state
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(key(&a), key(&b));
@@ -507,10 +522,12 @@ mod tests {
         assert!(share(Category::Server) > 0.0 && share(Category::Switch) > 0.0);
         let deployed = p.assets.iter().filter(|a| a.state == LifecycleState::Deployed).count() as f64 / 20_000.0;
         assert!((0.75..0.92).contains(&deployed), "{deployed}");
-        for s in LifecycleState::ALL.iter().filter(|s| !matches!(s, LifecycleState::OnOrder | LifecycleState::Disposed)) {
+        for s in LifecycleState::ALL.iter().filter(|s| !matches!(s, LifecycleState::OnOrder | LifecycleState::Disposed))
+        {
             assert!(p.assets.iter().any(|a| a.state == *s), "{s}");
         }
-        let servers_at_civic = p.assets.iter().filter(|a| a.category == Category::Server && SITES[a.site].name == "Civic Offices").count();
+        let servers_at_civic =
+            p.assets.iter().filter(|a| a.category == Category::Server && SITES[a.site].name == "Civic Offices").count();
         let servers = p.assets.iter().filter(|a| a.category == Category::Server).count();
         assert!(servers_at_civic * 10 >= servers * 8, "{servers_at_civic} of {servers}");
     }
@@ -551,6 +568,10 @@ mod tests {
     fn a_big_estate_widens_its_segments() {
         let p = plan(100_000, as_at());
         assert!(p.segments.iter().any(|s| s.prefix < 24));
-        assert!(p.assets.iter().filter(|a| a.state == LifecycleState::Deployed && a.category == Category::Desktop).all(|a| a.ip.is_some()));
+        assert!(p
+            .assets
+            .iter()
+            .filter(|a| a.state == LifecycleState::Deployed && a.category == Category::Desktop)
+            .all(|a| a.ip.is_some()));
     }
 }

@@ -154,8 +154,18 @@ mod tests {
 
     #[test]
     fn refuses_malformed_and_non_device_addresses() {
-        for raw in ["", "00:1a:2b:3c:4d", "00:1a:2b:3c:4d:5e:6f", "00:1a-2b:3c:4d:5e", "0g:1a:2b:3c:4d:5e",
-            "001a.2b3c.4d5", "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01", "0:1a:2b:3c:4d:5e"] {
+        for raw in [
+            "",
+            "00:1a:2b:3c:4d",
+            "00:1a:2b:3c:4d:5e:6f",
+            "00:1a-2b:3c:4d:5e",
+            "0g:1a:2b:3c:4d:5e",
+            "001a.2b3c.4d5",
+            "00:00:00:00:00:00",
+            "ff:ff:ff:ff:ff:ff",
+            "01:00:5e:00:00:01",
+            "0:1a:2b:3c:4d:5e",
+        ] {
             assert!(raw.parse::<MacAddress>().is_err(), "{raw} should be refused");
         }
     }

@@ -43,9 +43,7 @@ impl Gbp {
 
     pub fn from_decimal(d: Decimal) -> Result<Gbp, MoneyError> {
         if d.normalize().scale() > 2 {
-            return Err(MoneyError(format!(
-                "£{d} has more than 2 decimal places; give pounds and pence, e.g. 12.50"
-            )));
+            return Err(MoneyError(format!("£{d} has more than 2 decimal places; give pounds and pence, e.g. 12.50")));
         }
         if d.abs() > Decimal::from(MAX_POUNDS) {
             return Err(MoneyError(format!("£{d} is too large; the limit is £{MAX_POUNDS}")));
@@ -70,9 +68,7 @@ impl FromStr for Gbp {
             None => (s, None),
         };
         let bad = || {
-            MoneyError(format!(
-                "'{raw}' is not an amount of money; write pounds and pence like 1234.50 or £1,234.50"
-            ))
+            MoneyError(format!("'{raw}' is not an amount of money; write pounds and pence like 1234.50 or £1,234.50"))
         };
         if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit() || c == ',') {
             return Err(bad());
@@ -148,9 +144,7 @@ impl<'de> Deserialize<'de> for Gbp {
                 Gbp::from_decimal(Decimal::from(v)).map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Gbp, E> {
-                Err(E::custom(format!(
-                    "money must be a string so no penny is lost: write \"{v:.2}\" rather than {v}"
-                )))
+                Err(E::custom(format!("money must be a string so no penny is lost: write \"{v:.2}\" rather than {v}")))
             }
         }
         d.deserialize_any(V)

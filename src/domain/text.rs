@@ -12,9 +12,9 @@ pub fn optional(field: &str, raw: Option<String>, max_chars: usize) -> Result<Op
             "too_long",
             format!("{field} is {} characters; shorten it to at most {max_chars}", s.chars().count()),
         )),
-        Some(s) if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') => Err(
-            FieldError::new(field, "invalid", format!("{field} contains control characters; remove them")),
-        ),
+        Some(s) if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') => {
+            Err(FieldError::new(field, "invalid", format!("{field} contains control characters; remove them")))
+        }
         Some(s) => Ok(Some(s)),
     }
 }

@@ -5,7 +5,9 @@
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, NullOrdering, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -27,8 +29,14 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 6] =
-        [SortKey::AssetTag, SortKey::Hostname, SortKey::PurchaseDate, SortKey::RefreshDue, SortKey::WarrantyEnd, SortKey::UpdatedAt];
+    pub const ALL: [SortKey; 6] = [
+        SortKey::AssetTag,
+        SortKey::Hostname,
+        SortKey::PurchaseDate,
+        SortKey::RefreshDue,
+        SortKey::WarrantyEnd,
+        SortKey::UpdatedAt,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -71,7 +79,9 @@ impl SortKey {
             SortKey::PurchaseDate | SortKey::RefreshDue | SortKey::WarrantyEnd => {
                 NaiveDate::from_str(raw).ok().map(Into::into)
             }
-            SortKey::UpdatedAt => chrono::DateTime::parse_from_rfc3339(raw).ok().map(|d| d.with_timezone(&chrono::Utc).into()),
+            SortKey::UpdatedAt => {
+                chrono::DateTime::parse_from_rfc3339(raw).ok().map(|d| d.with_timezone(&chrono::Utc).into())
+            }
         }
     }
 }

@@ -13,9 +13,7 @@ use super::audit::{self, Action};
 use super::{text_field, unique_violation, Actor};
 use crate::domain::lifecycle::refused_move_message;
 use crate::domain::refresh::{refresh_due, RefreshInputs};
-use crate::domain::{
-    AssetTag, Category, FieldError, FieldErrors, Gbp, LifecycleState, MacAddresses, Patch, Watts,
-};
+use crate::domain::{AssetTag, Category, FieldError, FieldErrors, Gbp, LifecycleState, MacAddresses, Patch, Watts};
 use crate::error::{AppError, AppResult};
 use crate::store::{asset, department, device_model, site};
 
@@ -192,28 +190,41 @@ impl AssetChanges {
         m.hostname = text_field(&mut errs, "hostname", self.hostname.apply(m.hostname.clone()), 253);
         let macs = self.mac_addresses.apply(Some(MacAddresses::from_column(m.mac_addresses.as_deref())));
         m.mac_addresses = macs.and_then(|l| l.to_column());
-        m.ip_address = self.ip_address.apply(m.ip_address.as_deref().and_then(|s| s.parse().ok())).map(|ip| ip.to_string());
+        m.ip_address =
+            self.ip_address.apply(m.ip_address.as_deref().and_then(|s| s.parse().ok())).map(|ip| ip.to_string());
         m.model_id = self.model_id.apply(m.model_id);
         m.site_id = self.site_id.apply(m.site_id);
         m.department_id = self.department_id.apply(m.department_id);
-        m.assigned_user = text_field(&mut errs, "assigned_user", self.assigned_user.apply(m.assigned_user.clone()), 200);
+        m.assigned_user =
+            text_field(&mut errs, "assigned_user", self.assigned_user.apply(m.assigned_user.clone()), 200);
         m.purchase_date = self.purchase_date.apply(m.purchase_date);
         let cost = self.purchase_cost.apply(m.purchase_cost_pence.map(Gbp::from_pence));
         if cost.is_some_and(|c| c.is_negative()) {
-            errs.push(FieldError::new("purchase_cost", "negative", "purchase_cost cannot be negative; enter what was paid, e.g. 499.00"));
+            errs.push(FieldError::new(
+                "purchase_cost",
+                "negative",
+                "purchase_cost cannot be negative; enter what was paid, e.g. 499.00",
+            ));
         }
         m.purchase_cost_pence = cost.map(|c| c.pence());
         m.supplier = text_field(&mut errs, "supplier", self.supplier.apply(m.supplier.clone()), 200);
         m.warranty_end = self.warranty_end.apply(m.warranty_end);
         if let (Some(bought), Some(end)) = (m.purchase_date, m.warranty_end) {
             if end < bought {
-                errs.push(FieldError::new("warranty_end", "before_purchase",
-                    format!("warranty_end {end} is before purchase_date {bought}; check both dates")));
+                errs.push(FieldError::new(
+                    "warranty_end",
+                    "before_purchase",
+                    format!("warranty_end {end} is before purchase_date {bought}; check both dates"),
+                ));
             }
         }
         let life = self.life_months.apply(m.life_months.and_then(|l| u32::try_from(l).ok()));
         if life.is_some_and(|l| !(1..=240).contains(&l)) {
-            errs.push(FieldError::new("life_months", "out_of_range", "life_months must be between 1 and 240 (20 years)"));
+            errs.push(FieldError::new(
+                "life_months",
+                "out_of_range",
+                "life_months must be between 1 and 240 (20 years)",
+            ));
         }
         m.life_months = life.and_then(|l| i32::try_from(l).ok());
         m.refresh_date = self.refresh_date.apply(m.refresh_date);
@@ -279,10 +290,15 @@ async fn resolve<C: ConnectionTrait>(
         }
     }
     let current_category = m.category.parse::<Category>().ok();
-    let category = refs.category.apply(current_category).or_else(|| model.as_ref().and_then(|md| md.category.parse().ok()));
+    let category =
+        refs.category.apply(current_category).or_else(|| model.as_ref().and_then(|md| md.category.parse().ok()));
     match category {
         Some(c) => m.category = c.as_str().to_string(),
-        None => errs.push(FieldError::new("category", "required", "category is required (or give a model_id, whose category is used)")),
+        None => errs.push(FieldError::new(
+            "category",
+            "required",
+            "category is required (or give a model_id, whose category is used)",
+        )),
     }
     let current_parent = parent_tag(conn, m).await?.and_then(|t| t.parse::<AssetTag>().ok());
     let parent = refs.parent_asset_tag.apply(current_parent);
@@ -292,11 +308,17 @@ async fn resolve<C: ConnectionTrait>(
             errs.push(FieldError::new("parent_asset_tag", "self_reference", "an asset cannot be its own parent"));
         } else {
             match asset::Entity::find().filter(asset::Column::AssetTag.eq(tag.as_str())).one(conn).await? {
-                Some(p) if p.parent_asset_id.is_some() => errs.push(FieldError::new("parent_asset_tag", "nested_parent",
-                    format!("{tag} itself belongs to another asset; link to the PC at the top instead"))),
+                Some(p) if p.parent_asset_id.is_some() => errs.push(FieldError::new(
+                    "parent_asset_tag",
+                    "nested_parent",
+                    format!("{tag} itself belongs to another asset; link to the PC at the top instead"),
+                )),
                 Some(p) => m.parent_asset_id = Some(p.id),
-                None => errs.push(FieldError::new("parent_asset_tag", "unknown_reference",
-                    format!("no asset with tag {tag}; check the tag or create that asset first"))),
+                None => errs.push(FieldError::new(
+                    "parent_asset_tag",
+                    "unknown_reference",
+                    format!("no asset with tag {tag}; check the tag or create that asset first"),
+                )),
             }
         }
     }
@@ -310,7 +332,11 @@ async fn resolve<C: ConnectionTrait>(
         (None, _) => LifecycleState::InStock,
         (Some(prev), Patch::Value(next)) => {
             if !prev.can_move_to(next) {
-                return Err(AppError::conflict("illegal_transition", refused_move_message(prev, next), Some("lifecycle_state")));
+                return Err(AppError::conflict(
+                    "illegal_transition",
+                    refused_move_message(prev, next),
+                    Some("lifecycle_state"),
+                ));
             }
             next
         }
@@ -335,7 +361,11 @@ async fn resolve<C: ConnectionTrait>(
 }
 
 fn unknown(field: &str, what: &str, id: i32) -> FieldError {
-    FieldError::new(field, "unknown_reference", format!("no {what} with id {id}; create the {what} first or pick another"))
+    FieldError::new(
+        field,
+        "unknown_reference",
+        format!("no {what} with id {id}; create the {what} first or pick another"),
+    )
 }
 
 async fn check_tag_free<C: ConnectionTrait>(conn: &C, tag: &str, own_id: i32) -> AppResult<()> {
@@ -351,7 +381,11 @@ async fn check_tag_free<C: ConnectionTrait>(conn: &C, tag: &str, own_id: i32) ->
 }
 
 fn duplicate_tag(tag: &str) -> AppError {
-    AppError::conflict("duplicate", format!("asset tag {tag} is already in the register; use another tag or edit that asset"), Some("asset_tag"))
+    AppError::conflict(
+        "duplicate",
+        format!("asset tag {tag} is already in the register; use another tag or edit that asset"),
+        Some("asset_tag"),
+    )
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: AssetChanges) -> AppResult<AssetView> {
@@ -411,8 +445,11 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, tag: &str, changes: 
     let before_model = find_by_tag(&txn, tag).await?;
     let state: LifecycleState = before_model.lifecycle_state.parse().map_err(AppError::Internal)?;
     if state.is_read_only() {
-        return Err(AppError::conflict("read_only",
-            format!("asset {tag} is disposed; its record is kept as it was and cannot be changed"), None));
+        return Err(AppError::conflict(
+            "read_only",
+            format!("asset {tag} is disposed; its record is kept as it was and cannot be changed"),
+            None,
+        ));
     }
     let before = AssetView::from_model(before_model.clone(), parent_tag(&txn, &before_model).await?);
     let mut m = before_model;
@@ -421,8 +458,9 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, tag: &str, changes: 
     check_tag_free(&txn, &m.asset_tag, m.id).await?;
     m.updated_at = Utc::now();
     let tag_for_error = m.asset_tag.clone();
-    let saved = m.into_active_model().reset_all().update(&txn).await
-        .map_err(|e| unique_violation(e, "asset_tag", format!("asset tag {tag_for_error} is already in the register")))?;
+    let saved = m.into_active_model().reset_all().update(&txn).await.map_err(|e| {
+        unique_violation(e, "asset_tag", format!("asset tag {tag_for_error} is already in the register"))
+    })?;
     let after = AssetView::from_model(saved, parent);
     audit::record(&txn, actor, Action::Update, ENTITY, after.id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
@@ -435,13 +473,20 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, tag: &str) -> AppRes
     let txn = db.begin().await?;
     let m = find_by_tag(&txn, tag).await?;
     if m.lifecycle_state == LifecycleState::Disposed.as_str() {
-        return Err(AppError::conflict("read_only", format!("asset {tag} is disposed; its record is kept for audit"), None));
+        return Err(AppError::conflict(
+            "read_only",
+            format!("asset {tag} is disposed; its record is kept for audit"),
+            None,
+        ));
     }
     let children = asset::Entity::find().filter(asset::Column::ParentAssetId.eq(m.id)).all(&txn).await?;
     if !children.is_empty() {
         let tags: Vec<String> = children.into_iter().map(|c| c.asset_tag).collect();
-        return Err(AppError::conflict("in_use",
-            format!("asset {tag} has linked devices ({}); unlink them first", tags.join(", ")), None));
+        return Err(AppError::conflict(
+            "in_use",
+            format!("asset {tag} has linked devices ({}); unlink them first", tags.join(", ")),
+            None,
+        ));
     }
     let before = AssetView::from_model(m.clone(), parent_tag(&txn, &m).await?);
     asset::Entity::delete_by_id(m.id).exec(&txn).await?;
@@ -458,7 +503,10 @@ pub async fn history<C: ConnectionTrait>(conn: &C, tag: &str) -> AppResult<Vec<a
 
 /// After a model's default life changes, its assets' stored refresh dates follow.
 pub async fn recompute_refresh_due_for_model<C: ConnectionTrait>(conn: &C, model_id: i32) -> AppResult<()> {
-    let model = device_model::Entity::find_by_id(model_id).one(conn).await?.ok_or_else(|| AppError::not_found("model", model_id))?;
+    let model = device_model::Entity::find_by_id(model_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("model", model_id))?;
     let assets = asset::Entity::find().filter(asset::Column::ModelId.eq(model_id)).all(conn).await?;
     for a in assets {
         let due = refresh_due(&RefreshInputs {

@@ -52,11 +52,7 @@ pub async fn record<C: ConnectionTrait, T: Serialize>(
 }
 
 /// One entity's history, newest first.
-pub async fn history<C: ConnectionTrait>(
-    conn: &C,
-    entity_type: &str,
-    entity_id: &str,
-) -> AppResult<Vec<AuditView>> {
+pub async fn history<C: ConnectionTrait>(conn: &C, entity_type: &str, entity_id: &str) -> AppResult<Vec<AuditView>> {
     let rows = audit_event::Entity::find()
         .filter(audit_event::Column::EntityType.eq(entity_type))
         .filter(audit_event::Column::EntityId.eq(entity_id))

@@ -2,9 +2,7 @@
 //! department and model, refreshes overdue; and the devices linked to a PC. Read-only.
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
 use crate::domain::{Category, LifecycleState};
@@ -25,10 +23,7 @@ pub struct RegisterSummary {
 }
 
 /// Counts of assets grouped by one text column, e.g. lifecycle_state.
-async fn grouped_by_text<C: ConnectionTrait>(
-    conn: &C,
-    col: asset::Column,
-) -> AppResult<HashMap<String, u64>> {
+async fn grouped_by_text<C: ConnectionTrait>(conn: &C, col: asset::Column) -> AppResult<HashMap<String, u64>> {
     let rows: Vec<(String, i64)> = asset::Entity::find()
         .select_only()
         .column(col)
@@ -37,17 +32,11 @@ async fn grouped_by_text<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(k, n)| (k, u64::try_from(n).unwrap_or(0)))
-        .collect())
+    Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
 }
 
 /// Counts of assets grouped by one optional id column (site_id, department_id, model_id).
-async fn grouped_by_id<C: ConnectionTrait>(
-    conn: &C,
-    col: asset::Column,
-) -> AppResult<HashMap<i32, u64>> {
+async fn grouped_by_id<C: ConnectionTrait>(conn: &C, col: asset::Column) -> AppResult<HashMap<i32, u64>> {
     let rows: Vec<(Option<i32>, i64)> = asset::Entity::find()
         .select_only()
         .column(col)
@@ -57,10 +46,7 @@ async fn grouped_by_id<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(k, n)| Some((k?, u64::try_from(n).unwrap_or(0))))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(k, n)| Some((k?, u64::try_from(n).unwrap_or(0)))).collect())
 }
 
 pub async fn summary<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> AppResult<RegisterSummary> {
@@ -68,20 +54,12 @@ pub async fn summary<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> AppResul
     let categories = grouped_by_text(conn, asset::Column::Category).await?;
     let overdue = asset::Entity::find().filter(asset::Column::RefreshDue.lt(today));
     let refresh_overdue = overdue.clone().count(conn).await?;
-    let refresh_overdue_deployed = overdue
-        .filter(asset::Column::LifecycleState.eq(LifecycleState::Deployed.as_str()))
-        .count(conn)
-        .await?;
+    let refresh_overdue_deployed =
+        overdue.filter(asset::Column::LifecycleState.eq(LifecycleState::Deployed.as_str())).count(conn).await?;
     Ok(RegisterSummary {
         total: states.values().sum(),
-        by_state: LifecycleState::ALL
-            .iter()
-            .map(|s| (*s, states.get(s.as_str()).copied().unwrap_or(0)))
-            .collect(),
-        by_category: Category::ALL
-            .iter()
-            .map(|c| (*c, categories.get(c.as_str()).copied().unwrap_or(0)))
-            .collect(),
+        by_state: LifecycleState::ALL.iter().map(|s| (*s, states.get(s.as_str()).copied().unwrap_or(0))).collect(),
+        by_category: Category::ALL.iter().map(|c| (*c, categories.get(c.as_str()).copied().unwrap_or(0))).collect(),
         refresh_overdue,
         refresh_overdue_deployed,
     })
@@ -111,10 +89,7 @@ pub struct LinkedDevice {
 }
 
 /// The devices whose parent is the asset with id `parent_id`, by tag.
-pub async fn linked_devices<C: ConnectionTrait>(
-    conn: &C,
-    parent_id: i32,
-) -> AppResult<Vec<LinkedDevice>> {
+pub async fn linked_devices<C: ConnectionTrait>(conn: &C, parent_id: i32) -> AppResult<Vec<LinkedDevice>> {
     use sea_orm::QueryOrder;
     let rows = asset::Entity::find()
         .filter(asset::Column::ParentAssetId.eq(parent_id))

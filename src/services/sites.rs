@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait, DatabaseConnection,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -72,15 +72,17 @@ impl SiteChanges {
             Err(e) => errs.push(e),
         }
         m.address = text_field(&mut errs, "address", self.address.apply(m.address.clone()), 1000);
-        m.postcode = text_field(&mut errs, "postcode", self.postcode.apply(m.postcode.clone()), 16)
-            .map(|p| p.to_uppercase());
+        m.postcode =
+            text_field(&mut errs, "postcode", self.postcode.apply(m.postcode.clone()), 16).map(|p| p.to_uppercase());
         m.pue = self.pue.apply(m.pue);
         if let Some(p) = m.pue {
             if !(1.0..=5.0).contains(&p) || !p.is_finite() {
                 errs.push(FieldError::new(
                     "pue",
                     "out_of_range",
-                    format!("PUE {p} is outside 1.0–5.0; it is facility energy ÷ IT energy (typical server rooms 1.4–2.5)"),
+                    format!(
+                        "PUE {p} is outside 1.0–5.0; it is facility energy ÷ IT energy (typical server rooms 1.4–2.5)"
+                    ),
                 ));
             }
         }
@@ -159,10 +161,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResul
     let txn = db.begin().await?;
     let before = find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::SiteId.eq(id)).count(&txn).await?;
-    let segments = network_segment::Entity::find()
-        .filter(network_segment::Column::SiteId.eq(id))
-        .count(&txn)
-        .await?;
+    let segments = network_segment::Entity::find().filter(network_segment::Column::SiteId.eq(id)).count(&txn).await?;
     if assets + segments > 0 {
         return Err(AppError::conflict(
             "in_use",

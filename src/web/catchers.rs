@@ -18,7 +18,9 @@ pub enum Caught {
 fn default_catcher(status: Status, req: &Request<'_>) -> Caught {
     let (code, message) = match status.code {
         404 => ("not_found", "nothing is here: check the address".to_string()),
-        422 => ("invalid_path", "a value in the address could not be read, e.g. an id that is not a number".to_string()),
+        422 => {
+            ("invalid_path", "a value in the address could not be read, e.g. an id that is not a number".to_string())
+        }
         413 => ("too_large", "the request is too large".to_string()),
         405 => ("method_not_allowed", "that method is not allowed here".to_string()),
         400 => ("bad_request", "the request could not be understood".to_string()),

@@ -22,7 +22,8 @@ fn healthz() -> Json<Health> {
 
 #[rocket::get("/readyz")]
 async fn readyz(db: Db<'_>) -> (Status, Json<Health>) {
-    let not_ready = |reason: String| (Status::ServiceUnavailable, Json(Health { status: "not_ready", reason: Some(reason) }));
+    let not_ready =
+        |reason: String| (Status::ServiceUnavailable, Json(Health { status: "not_ready", reason: Some(reason) }));
     if let Err(e) = connect::ping(db).await {
         tracing::warn!(error = %e, "readiness: database unreachable");
         return not_ready("database unreachable".into());

@@ -97,7 +97,8 @@ impl TestApp {
     pub async fn seed_refs(&self) -> (i64, i64, i64) {
         let (s, site) = self.post("/api/v1/sites", serde_json::json!({"name": "Civic Offices", "pue": 1.8})).await;
         assert_eq!(s, Status::Created, "{site}");
-        let (s, dept) = self.post("/api/v1/departments", serde_json::json!({"name": "Planning", "cost_centre": "PL100"})).await;
+        let (s, dept) =
+            self.post("/api/v1/departments", serde_json::json!({"name": "Planning", "cost_centre": "PL100"})).await;
         assert_eq!(s, Status::Created, "{dept}");
         let (s, model) = self
             .post(

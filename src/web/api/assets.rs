@@ -18,7 +18,14 @@ use crate::web::guards::{ApiJson, Db};
 #[derive(OpenApi)]
 #[openapi(
     paths(list, get_one, create, update, remove, history),
-    components(schemas(AssetView, AssetChanges, AssetPage, AuditView, crate::domain::Category, crate::domain::LifecycleState))
+    components(schemas(
+        AssetView,
+        AssetChanges,
+        AssetPage,
+        AuditView,
+        crate::domain::Category,
+        crate::domain::LifecycleState
+    ))
 )]
 pub struct Doc;
 
@@ -56,19 +63,30 @@ impl AssetListParams {
         let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let date = |errs: &mut FieldErrors, field: &str, raw: &Option<String>| {
             blank(raw).and_then(|s| {
-                errs.take(field, chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-                    .map_err(|_| format!("{field} '{s}' is not a date; use ISO form, e.g. 2025-03-31")))
+                errs.take(
+                    field,
+                    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                        .map_err(|_| format!("{field} '{s}' is not a date; use ISO form, e.g. 2025-03-31")),
+                )
             })
         };
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            errs.push(crate::domain::FieldError::new("limit", "out_of_range", format!("limit must be between 1 and {MAX_LIMIT}")));
+            errs.push(crate::domain::FieldError::new(
+                "limit",
+                "out_of_range",
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let descending = match blank(&self.dir).as_deref() {
             None | Some("asc") => false,
             Some("desc") => true,
             Some(other) => {
-                errs.push(crate::domain::FieldError::new("dir", "invalid", format!("dir '{other}' must be asc or desc")));
+                errs.push(crate::domain::FieldError::new(
+                    "dir",
+                    "invalid",
+                    format!("dir '{other}' must be asc or desc"),
+                ));
                 false
             }
         };

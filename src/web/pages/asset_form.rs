@@ -49,58 +49,29 @@ const LABELS: &[(&str, &str)] = &[
 
 /// The label people see for an asset field, e.g. in the history.
 pub fn label_of(field: &str) -> String {
-    LABELS
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| format::field_words(field))
+    LABELS.iter().find(|(f, _)| *f == field).map(|(_, l)| l.to_string()).unwrap_or_else(|| format::field_words(field))
 }
 
 fn label(field: &'static str) -> &'static str {
-    LABELS
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, l)| *l)
-        .unwrap_or(field)
+    LABELS.iter().find(|(f, _)| *f == field).map(|(_, l)| *l).unwrap_or(field)
 }
 
 fn sections(l: &Lookups, mode: Mode) -> Vec<Section> {
     let text = |f: &'static str| Field::text(f, label(f));
     let mut device = vec![
-        text("asset_tag")
-            .required()
-            .hint("As printed on the sticker, e.g. WCC-000123")
-            .width("w-medium"),
-        Field::select(
-            "category",
-            label("category"),
-            "Use the model's category",
-            lookups::category_choices(),
-        ),
-        Field::select(
-            "model_id",
-            label("model_id"),
-            "Not known",
-            l.model_choices(),
-        )
-        .hint("Its power figures and life are used unless this asset has its own"),
+        text("asset_tag").required().hint("As printed on the sticker, e.g. WCC-000123").width("w-medium"),
+        Field::select("category", label("category"), "Use the model's category", lookups::category_choices()),
+        Field::select("model_id", label("model_id"), "Not known", l.model_choices())
+            .hint("Its power figures and life are used unless this asset has its own"),
         text("serial").width("w-medium"),
         text("hostname").width("w-medium"),
-        text("mac_addresses")
-            .hint("Separate several with commas, e.g. 00:1a:2b:3c:4d:5e, 00-1A-2B-3C-4D-5F"),
+        text("mac_addresses").hint("Separate several with commas, e.g. 00:1a:2b:3c:4d:5e, 00-1A-2B-3C-4D-5F"),
         text("ip_address").hint("e.g. 10.20.1.15").width("w-medium"),
     ];
     if mode == Mode::Create {
-        let states: Vec<LifecycleState> = LifecycleState::ALL
-            .into_iter()
-            .filter(|s| !s.is_read_only())
-            .collect();
-        let mut state = Field::new(
-            "lifecycle_state",
-            label("lifecycle_state"),
-            super::forms::Kind::Select,
-        )
-        .value(LifecycleState::InStock.as_str());
+        let states: Vec<LifecycleState> = LifecycleState::ALL.into_iter().filter(|s| !s.is_read_only()).collect();
+        let mut state = Field::new("lifecycle_state", label("lifecycle_state"), super::forms::Kind::Select)
+            .value(LifecycleState::InStock.as_str());
         state.choices = lookups::state_choices(&states);
         device.push(state);
     }
@@ -114,7 +85,9 @@ fn sections(l: &Lookups, mode: Mode) -> Vec<Section> {
                 Field::select("site_id", label("site_id"), "Not set", l.site_choices()),
                 Field::select("department_id", label("department_id"), "Not set", l.department_choices()),
                 user,
-                text("parent_asset_tag").hint("For a monitor: the asset tag of the PC it is plugged into").width("w-medium"),
+                text("parent_asset_tag")
+                    .hint("For a monitor: the asset tag of the PC it is plugged into")
+                    .width("w-medium"),
             ],
         ),
         Section::new(
@@ -147,12 +120,7 @@ fn values_of(a: &AssetView) -> Vec<(&'static str, String)> {
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let n = |v: Option<f64>| v.map(format::number).unwrap_or_default();
     let id = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
-    let macs: Vec<String> = a
-        .mac_addresses
-        .as_slice()
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
+    let macs: Vec<String> = a.mac_addresses.as_slice().iter().map(|m| m.to_string()).collect();
     vec![
         ("asset_tag", a.asset_tag.to_string()),
         ("category", a.category.as_str().to_string()),
@@ -166,16 +134,10 @@ fn values_of(a: &AssetView) -> Vec<(&'static str, String)> {
         ("assigned_user", s(&a.assigned_user)),
         ("parent_asset_tag", s(&a.parent_asset_tag)),
         ("purchase_date", format::iso(a.purchase_date)),
-        (
-            "purchase_cost",
-            a.purchase_cost.map(|c| c.to_string()).unwrap_or_default(),
-        ),
+        ("purchase_cost", a.purchase_cost.map(|c| c.to_string()).unwrap_or_default()),
         ("supplier", s(&a.supplier)),
         ("warranty_end", format::iso(a.warranty_end)),
-        (
-            "life_months",
-            a.life_months.map(|m| m.to_string()).unwrap_or_default(),
-        ),
+        ("life_months", a.life_months.map(|m| m.to_string()).unwrap_or_default()),
         ("refresh_date", format::iso(a.refresh_date)),
         ("on_watts", n(a.on_watts)),
         ("sleep_watts", n(a.sleep_watts)),
@@ -221,8 +183,7 @@ fn new_form(l: &Lookups, flash: Option<FlashMessage<'_>>) -> FormPage {
     FormPage {
         layout: Layout::new("assets", "Add an asset", flash),
         heading: "Add an asset".into(),
-        intro: "Only the asset tag is required; fill in what you know now and add the rest later."
-            .into(),
+        intro: "Only the asset tag is required; fill in what you know now and add the rest later.".into(),
         action: "/assets".into(),
         sections: sections(l, Mode::Create),
         summary: vec![],
@@ -265,17 +226,11 @@ async fn create(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
         Err(errs) => Err(AppError::Unprocessable(errs)),
     };
     match result {
-        Ok(a) => redirect_with(
-            asset_href(a.asset_tag.as_str()),
-            format!("Asset {} was added", a.asset_tag),
-        ),
+        Ok(a) => redirect_with(asset_href(a.asset_tag.as_str()), format!("Asset {} was added", a.asset_tag)),
         Err(e) => {
             let errs = field_problems(e)?;
             let l = Lookups::load(db.inner()).await?;
-            html(
-                Status::UnprocessableEntity,
-                &new_form(&l, None).with_problems(&form, &errs),
-            )
+            html(Status::UnprocessableEntity, &new_form(&l, None).with_problems(&form, &errs))
         }
     }
 }
@@ -297,21 +252,13 @@ async fn update(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> Pag
         Err(errs) => Err(AppError::Unprocessable(errs)),
     };
     match result {
-        Ok(a) => redirect_with(
-            asset_href(a.asset_tag.as_str()),
-            format!("Asset {} was saved", a.asset_tag),
-        ),
-        Err(AppError::Conflict {
-            code: "read_only", ..
-        }) => read_only(tag),
+        Ok(a) => redirect_with(asset_href(a.asset_tag.as_str()), format!("Asset {} was saved", a.asset_tag)),
+        Err(AppError::Conflict { code: "read_only", .. }) => read_only(tag),
         Err(e) => {
             let errs = field_problems(e)?;
             let a = assets::get_by_tag(db.inner(), tag).await?;
             let l = Lookups::load(db.inner()).await?;
-            html(
-                Status::UnprocessableEntity,
-                &edit_form(&l, &a).with_problems(&form, &errs),
-            )
+            html(Status::UnprocessableEntity, &edit_form(&l, &a).with_problems(&form, &errs))
         }
     }
 }
@@ -322,12 +269,7 @@ mod tests {
     use crate::domain::Patch;
 
     fn form(pairs: &[(&str, &str)]) -> RawForm {
-        RawForm(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        RawForm(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 
     #[test]

@@ -103,45 +103,21 @@ fn filter_fields(p: &AssetListParams, l: &Lookups) -> Vec<Section> {
     let id = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut sort = Field::new("sort", "Sort by", Kind::Select).value(s(&p.sort));
-    sort.choices = SortKey::ALL
-        .iter()
-        .map(|k| Choice::new(k.as_str(), sort_label(*k)))
-        .collect();
+    sort.choices = SortKey::ALL.iter().map(|k| Choice::new(k.as_str(), sort_label(*k))).collect();
     let mut dir = Field::new("dir", "Order", Kind::Select).value(s(&p.dir));
-    dir.choices = vec![
-        Choice::new("asc", "A to Z, earliest first"),
-        Choice::new("desc", "Z to A, latest first"),
-    ];
+    dir.choices = vec![Choice::new("asc", "A to Z, earliest first"), Choice::new("desc", "Z to A, latest first")];
     vec![Section::new(
         "Filter and sort",
         vec![
             Field::select("site_id", "Site", "Any site", l.site_choices()).value(id(p.site_id)),
-            Field::select(
-                "department_id",
-                "Department",
-                "Any department",
-                l.department_choices(),
-            )
-            .value(id(p.department_id)),
-            Field::select(
-                "category",
-                "Category",
-                "Any category",
-                lookups::category_choices(),
-            )
-            .value(s(&p.category)),
-            Field::select(
-                "state",
-                "Lifecycle state",
-                "Any state",
-                lookups::state_choices(&LifecycleState::ALL),
-            )
-            .value(s(&p.state)),
-            Field::select("model_id", "Model", "Any model", l.model_choices())
-                .value(id(p.model_id)),
+            Field::select("department_id", "Department", "Any department", l.department_choices())
+                .value(id(p.department_id)),
+            Field::select("category", "Category", "Any category", lookups::category_choices()).value(s(&p.category)),
+            Field::select("state", "Lifecycle state", "Any state", lookups::state_choices(&LifecycleState::ALL))
+                .value(s(&p.state)),
+            Field::select("model_id", "Model", "Any model", l.model_choices()).value(id(p.model_id)),
             Field::date("refresh_due_before", "Refresh due before").value(s(&p.refresh_due_before)),
-            Field::date("warranty_end_before", "Warranty ends before")
-                .value(s(&p.warranty_end_before)),
+            Field::date("warranty_end_before", "Warranty ends before").value(s(&p.warranty_end_before)),
             sort,
             dir,
         ],
@@ -154,11 +130,7 @@ async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_
     let params = normalise(params);
     let l = Lookups::load(conn).await?;
     let mut filters = filter_fields(&params, &l);
-    let set = |skip: &[&str]| {
-        param_pairs(&params)
-            .iter()
-            .any(|(k, v)| !v.trim().is_empty() && !skip.contains(k))
-    };
+    let set = |skip: &[&str]| param_pairs(&params).iter().any(|(k, v)| !v.trim().is_empty() && !skip.contains(k));
     let filtered = set(&["sort", "dir", "limit", "cursor"]);
     let narrowed = set(&["q", "limit", "cursor"]);
     let layout = Layout::new("assets", "Assets", flash);
@@ -169,11 +141,7 @@ async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_
     let page = match page {
         Ok(page) => page,
         Err(AppError::BadRequest { message, field, .. }) => {
-            let errs = FieldErrors(vec![FieldError::new(
-                field.unwrap_or_default(),
-                "invalid",
-                message,
-            )]);
+            let errs = FieldErrors(vec![FieldError::new(field.unwrap_or_default(), "invalid", message)]);
             let summary = attach_errors(&mut filters, &errs);
             let p = ListPage {
                 layout: layout.with_errors(true),
@@ -208,8 +176,7 @@ async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_
             state: a.lifecycle_state.label().to_string(),
             state_key: a.lifecycle_state.as_str().to_string(),
             refresh_due: format::opt_date(a.refresh_due),
-            overdue: a.refresh_due.is_some_and(|d| d < today)
-                && a.lifecycle_state != LifecycleState::Disposed,
+            overdue: a.refresh_due.is_some_and(|d| d < today) && a.lifecycle_state != LifecycleState::Disposed,
         })
         .collect::<Vec<_>>();
     let link = |cursor: Option<String>| {

@@ -9,10 +9,7 @@ use rocket::{get, post};
 
 use super::forms::{capitalise, Choice, RawForm};
 use super::lookups::{self, Lookups};
-use super::{
-    asset_form, format, html, ok, path_segment, redirect_with, Layout, MessagePage, PageError,
-    PageResult,
-};
+use super::{asset_form, format, html, ok, path_segment, redirect_with, Layout, MessagePage, PageError, PageResult};
 use crate::domain::{LifecycleState, Patch};
 use crate::error::AppError;
 use crate::services::assets::{self, AssetChanges, AssetView};
@@ -39,20 +36,12 @@ struct DetailRow {
 }
 
 fn row(label: &str, value: String) -> DetailRow {
-    DetailRow {
-        label: label.into(),
-        value,
-        href: String::new(),
-    }
+    DetailRow { label: label.into(), value, href: String::new() }
 }
 
 fn link_row(label: &str, value: Option<String>, href: String) -> DetailRow {
     match value {
-        Some(v) => DetailRow {
-            label: label.into(),
-            value: v,
-            href,
-        },
+        Some(v) => DetailRow { label: label.into(), value: v, href },
         None => row(label, format::BLANK.into()),
     }
 }
@@ -109,24 +98,15 @@ fn power_rows(a: &AssetView, l: &Lookups) -> Vec<PowerRow> {
     figures
         .into_iter()
         .map(|(state, own, from_model)| match (own, from_model) {
-            (Some(w), _) => PowerRow {
-                state,
-                value: format::watts(w),
-                source: "This asset's own figure".into(),
-            },
+            (Some(w), _) => PowerRow { state, value: format::watts(w), source: "This asset's own figure".into() },
             (None, Some(w)) => PowerRow {
                 state,
                 value: format::watts(w),
-                source: format!(
-                    "From the model, {}",
-                    model.map(lookups::model_label).unwrap_or_default()
-                ),
+                source: format!("From the model, {}", model.map(lookups::model_label).unwrap_or_default()),
             },
-            (None, None) => PowerRow {
-                state,
-                value: format::BLANK.into(),
-                source: "Not known: give the asset a model".into(),
-            },
+            (None, None) => {
+                PowerRow { state, value: format::BLANK.into(), source: "Not known: give the asset a model".into() }
+            }
         })
         .collect()
 }
@@ -135,11 +115,7 @@ fn history_rows(events: Vec<AuditView>, l: &Lookups) -> Vec<HistoryRow> {
     events
         .into_iter()
         .map(|ev| {
-            let who = if ev.actor_kind == "system" {
-                format!("{} (automatic)", ev.actor)
-            } else {
-                ev.actor.clone()
-            };
+            let who = if ev.actor_kind == "system" { format!("{} (automatic)", ev.actor) } else { ev.actor.clone() };
             let (action, changes) = match ev.action.as_str() {
                 "create" => ("Added to the register".to_string(), vec![]),
                 "delete" => ("Deleted".to_string(), vec![]),
@@ -156,12 +132,7 @@ fn history_rows(events: Vec<AuditView>, l: &Lookups) -> Vec<HistoryRow> {
                     ("Changed".to_string(), rows)
                 }
             };
-            HistoryRow {
-                when: format::datetime(ev.occurred_at),
-                who,
-                action,
-                changes,
-            }
+            HistoryRow { when: format::datetime(ev.occurred_at), who, action, changes }
         })
         .collect()
 }
@@ -172,48 +143,23 @@ fn history_value(field: &str, raw: &str, l: &Lookups) -> String {
         "site_id" => l.site(id),
         "department_id" => l.department(id),
         "model_id" => l.model_name(id),
-        "purchase_cost" => raw
-            .parse::<crate::domain::Gbp>()
-            .ok()
-            .map(|g| g.to_uk_string()),
-        "lifecycle_state" => raw
-            .parse::<LifecycleState>()
-            .ok()
-            .map(|s| s.label().to_string()),
-        "category" => raw
-            .parse::<crate::domain::Category>()
-            .ok()
-            .map(|c| c.label().to_string()),
+        "purchase_cost" => raw.parse::<crate::domain::Gbp>().ok().map(|g| g.to_uk_string()),
+        "lifecycle_state" => raw.parse::<LifecycleState>().ok().map(|s| s.label().to_string()),
+        "category" => raw.parse::<crate::domain::Category>().ok().map(|c| c.label().to_string()),
         _ => None,
     };
     named.unwrap_or_else(|| format::audit_value(raw))
 }
 
-async fn show_page(
-    db: &sea_orm::DatabaseConnection,
-    tag: &str,
-    layout: Layout,
-) -> Result<ShowPage, PageError> {
+async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) -> Result<ShowPage, PageError> {
     let a = assets::get_by_tag(db, tag).await?;
     let l = Lookups::load(db).await?;
     let history = assets::history(db, tag).await?;
     let linked: Vec<LinkedDevice> = register_summary::linked_devices(db, a.id).await?;
     let tag = a.asset_tag.to_string();
-    let parent_href = a
-        .parent_asset_tag
-        .as_deref()
-        .map(asset_href)
-        .unwrap_or_default();
-    let macs: Vec<String> = a
-        .mac_addresses
-        .as_slice()
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
-    let model_href = a
-        .model_id
-        .map(|id| format!("/assets?model_id={id}"))
-        .unwrap_or_default();
+    let parent_href = a.parent_asset_tag.as_deref().map(asset_href).unwrap_or_default();
+    let macs: Vec<String> = a.mac_addresses.as_slice().iter().map(|m| m.to_string()).collect();
+    let model_href = a.model_id.map(|id| format!("/assets?model_id={id}")).unwrap_or_default();
     let groups = vec![
         DetailGroup {
             title: "The device".into(),
@@ -222,38 +168,21 @@ async fn show_page(
                 link_row("Model", l.model_name(a.model_id), model_href),
                 row("Serial number", format::text(&a.serial)),
                 row("Hostname", format::text(&a.hostname)),
-                row(
-                    "MAC addresses",
-                    if macs.is_empty() {
-                        format::BLANK.into()
-                    } else {
-                        macs.join(", ")
-                    },
-                ),
+                row("MAC addresses", if macs.is_empty() { format::BLANK.into() } else { macs.join(", ") }),
                 row("IP address", format::text(&a.ip_address)),
             ],
         },
         DetailGroup {
             title: "Where and who".into(),
             rows: vec![
-                link_row(
-                    "Site",
-                    l.site(a.site_id),
-                    a.site_id.map(|i| format!("/sites/{i}")).unwrap_or_default(),
-                ),
+                link_row("Site", l.site(a.site_id), a.site_id.map(|i| format!("/sites/{i}")).unwrap_or_default()),
                 link_row(
                     "Department",
                     l.department(a.department_id),
-                    a.department_id
-                        .map(|i| format!("/assets?department_id={i}"))
-                        .unwrap_or_default(),
+                    a.department_id.map(|i| format!("/assets?department_id={i}")).unwrap_or_default(),
                 ),
                 row("Assigned to", format::text(&a.assigned_user)),
-                link_row(
-                    "Plugged into (parent PC)",
-                    a.parent_asset_tag.clone(),
-                    parent_href,
-                ),
+                link_row("Plugged into (parent PC)", a.parent_asset_tag.clone(), parent_href),
             ],
         },
         DetailGroup {
@@ -287,11 +216,7 @@ async fn show_page(
                 (
                     asset_href(&d.asset_tag),
                     d.asset_tag,
-                    format!(
-                        "{}{}",
-                        d.category.label(),
-                        d.hostname.map(|h| format!(", {h}")).unwrap_or_default()
-                    ),
+                    format!("{}{}", d.category.label(), d.hostname.map(|h| format!(", {h}")).unwrap_or_default()),
                 )
             })
             .collect(),
@@ -316,12 +241,7 @@ fn refresh_text(a: &AssetView) -> String {
 
 #[get("/assets/<tag>")]
 async fn show(db: Db<'_>, tag: &str, flash: Option<FlashMessage<'_>>) -> PageResult {
-    let page = show_page(
-        db.inner(),
-        tag,
-        Layout::new("assets", format!("Asset {tag}"), flash),
-    )
-    .await?;
+    let page = show_page(db.inner(), tag, Layout::new("assets", format!("Asset {tag}"), flash)).await?;
     ok(&page)
 }
 
@@ -329,15 +249,9 @@ async fn show(db: Db<'_>, tag: &str, flash: Option<FlashMessage<'_>>) -> PageRes
 async fn lifecycle(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> PageResult {
     let raw = form.get("lifecycle_state");
     let (status, message) = match raw.parse::<LifecycleState>() {
-        Err(_) => (
-            Status::UnprocessableEntity,
-            "Choose the state to move the asset to".to_string(),
-        ),
+        Err(_) => (Status::UnprocessableEntity, "Choose the state to move the asset to".to_string()),
         Ok(to) => {
-            let changes = AssetChanges {
-                lifecycle_state: Patch::Value(to),
-                ..Default::default()
-            };
+            let changes = AssetChanges { lifecycle_state: Patch::Value(to), ..Default::default() };
             match assets::update(db.inner(), &actor, tag, changes).await {
                 Ok(a) => {
                     let msg = format!("{} is now {}", a.asset_tag, to.label().to_lowercase());
@@ -346,22 +260,14 @@ async fn lifecycle(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> 
                 Err(AppError::Conflict { message, .. }) => (Status::Conflict, capitalise(&message)),
                 Err(AppError::Unprocessable(errs)) => (
                     Status::UnprocessableEntity,
-                    errs.0
-                        .iter()
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    errs.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "),
                 ),
                 Err(e) => return Err(e.into()),
             }
         }
     };
-    let mut page = show_page(
-        db.inner(),
-        tag,
-        Layout::new("assets", format!("Asset {tag}"), None).with_errors(true),
-    )
-    .await?;
+    let mut page =
+        show_page(db.inner(), tag, Layout::new("assets", format!("Asset {tag}"), None).with_errors(true)).await?;
     page.lifecycle_error = Some(message);
     html(status, &page)
 }
@@ -422,13 +328,10 @@ async fn confirm_delete(db: Db<'_>, tag: &str) -> PageResult {
 async fn delete(db: Db<'_>, actor: Actor, tag: &str) -> PageResult {
     match assets::delete(db.inner(), &actor, tag).await {
         Ok(()) => redirect_with("/assets".into(), format!("Asset {tag} was deleted")),
-        Err(AppError::Conflict {
-            code: "read_only", ..
-        }) => read_only(tag),
-        Err(AppError::Conflict { message, .. }) => html(
-            Status::Conflict,
-            &confirm_page(tag, Some(capitalise(&message))),
-        ),
+        Err(AppError::Conflict { code: "read_only", .. }) => read_only(tag),
+        Err(AppError::Conflict { message, .. }) => {
+            html(Status::Conflict, &confirm_page(tag, Some(capitalise(&message))))
+        }
         Err(e) => Err(e.into()),
     }
 }

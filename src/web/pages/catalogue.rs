@@ -18,13 +18,7 @@ use crate::services::{departments, device_models, register_summary, sites, Actor
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
-    let mut r = rocket::routes![
-        site_list,
-        site_page,
-        add_segment,
-        department_list,
-        model_list
-    ];
+    let mut r = rocket::routes![site_list, site_page, add_segment, department_list, model_list];
     r.extend(catalogue_forms::routes());
     r
 }
@@ -38,19 +32,11 @@ pub struct Cell {
 
 impl Cell {
     fn text(t: impl Into<String>) -> Cell {
-        Cell {
-            text: t.into(),
-            href: String::new(),
-            numeric: false,
-        }
+        Cell { text: t.into(), href: String::new(), numeric: false }
     }
 
     fn link(t: impl Into<String>, href: impl Into<String>) -> Cell {
-        Cell {
-            text: t.into(),
-            href: href.into(),
-            numeric: false,
-        }
+        Cell { text: t.into(), href: href.into(), numeric: false }
     }
 
     fn number(mut self) -> Cell {
@@ -92,12 +78,7 @@ async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
             vec![
                 Cell::link(s.name.clone(), format!("/sites/{}", s.id)),
                 Cell::text(format::text(&s.postcode)),
-                Cell::text(
-                    s.pue
-                        .map(format::number)
-                        .unwrap_or_else(|| format::BLANK.into()),
-                )
-                .number(),
+                Cell::text(s.pue.map(format::number).unwrap_or_else(|| format::BLANK.into())).number(),
                 count_cell(&counts, s.id, "site_id"),
                 change_cell(format!("/sites/{}/edit", s.id), &s.name),
             ]
@@ -109,13 +90,7 @@ async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
         intro: "The council's buildings. Open a site to see and add its network segments.".into(),
         add_href: "/sites/new".into(),
         add_label: "Add a site".into(),
-        columns: cols(&[
-            ("Site", false),
-            ("Postcode", false),
-            ("PUE", true),
-            ("Assets", true),
-            ("", false),
-        ]),
+        columns: cols(&[("Site", false), ("Postcode", false), ("PUE", true), ("Assets", true), ("", false)]),
         rows,
         empty: "No sites yet.".into(),
     })
@@ -143,12 +118,7 @@ async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageRes
         intro: "Who owns and pays for devices, with their finance cost centre.".into(),
         add_href: "/departments/new".into(),
         add_label: "Add a department".into(),
-        columns: cols(&[
-            ("Department", false),
-            ("Cost centre", false),
-            ("Assets", true),
-            ("", false),
-        ]),
+        columns: cols(&[("Department", false), ("Cost centre", false), ("Assets", true), ("", false)]),
         rows,
         empty: "No departments yet.".into(),
     })
@@ -173,11 +143,7 @@ async fn model_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
                     format::number(m.off_watts)
                 ))
                 .number(),
-                Cell::text(
-                    m.default_life_months
-                        .map(|l| format!("{l} months"))
-                        .unwrap_or_else(|| "Category's".into()),
-                ),
+                Cell::text(m.default_life_months.map(|l| format!("{l} months")).unwrap_or_else(|| "Category's".into())),
                 Cell::text(format::opt_money(m.replacement_price)).number(),
                 count_cell(&counts, m.id, "model_id"),
                 change_cell(format!("/models/{}/edit", m.id), &label),
@@ -230,7 +196,10 @@ fn segment_sections() -> Vec<Section> {
         "Add a network segment",
         vec![
             Field::text("name", "Name").required().hint("e.g. Floor 2 staff"),
-            Field::text("cidr", "Network").required().hint("Network address and prefix length, e.g. 192.168.10.0/24").width("w-medium"),
+            Field::text("cidr", "Network")
+                .required()
+                .hint("Network address and prefix length, e.g. 192.168.10.0/24")
+                .width("w-medium"),
             Field::text("broadcast_address", "Wake-on-LAN broadcast address")
                 .hint("Leave blank for an IPv4 network to use its directed broadcast; required for IPv6, e.g. ff02::1")
                 .width("w-medium"),
@@ -239,11 +208,7 @@ fn segment_sections() -> Vec<Section> {
     )]
 }
 
-async fn site_page_for(
-    conn: &sea_orm::DatabaseConnection,
-    id: i32,
-    layout: Layout,
-) -> Result<SitePage, PageError> {
+async fn site_page_for(conn: &sea_orm::DatabaseConnection, id: i32, layout: Layout) -> Result<SitePage, PageError> {
     let s = sites::get(conn, id).await?;
     let counts = register_summary::assets_per_site(conn).await?;
     let segments = network_segments::list(conn, Some(id))
@@ -257,12 +222,7 @@ async fn site_page_for(
         details: vec![
             ("Address".into(), format::text(&s.address)),
             ("Postcode".into(), format::text(&s.postcode)),
-            (
-                "PUE of its server room".into(),
-                s.pue
-                    .map(format::number)
-                    .unwrap_or_else(|| format::BLANK.into()),
-            ),
+            ("PUE of its server room".into(), s.pue.map(format::number).unwrap_or_else(|| format::BLANK.into())),
             ("Notes".into(), format::text(&s.notes)),
             ("Last changed".into(), format::datetime(s.updated_at)),
         ],
@@ -278,13 +238,7 @@ async fn site_page_for(
 async fn site_page(db: Db<'_>, id: i32, flash: Option<FlashMessage<'_>>) -> PageResult {
     let page = site_page_for(db.inner(), id, Layout::new("sites", "Site", flash)).await?;
     let title = format!("Site: {}", page.name);
-    ok(&SitePage {
-        layout: Layout {
-            title,
-            ..page.layout
-        },
-        ..page
-    })
+    ok(&SitePage { layout: Layout { title, ..page.layout }, ..page })
 }
 
 fn segment_changes(form: &RawForm, site_id: i32) -> Result<NetworkSegmentChanges, FieldErrors> {
@@ -310,10 +264,7 @@ async fn add_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> 
         Err(errs) => Err(AppError::Unprocessable(errs)),
     };
     match result {
-        Ok(g) => redirect_with(
-            format!("/sites/{id}#segments"),
-            format!("Network segment {} was added", g.name),
-        ),
+        Ok(g) => redirect_with(format!("/sites/{id}#segments"), format!("Network segment {} was added", g.name)),
         Err(e) => {
             let errs = field_problems(e)?;
             let page = site_page_for(conn, id, Layout::new("sites", "Site", None)).await?;
@@ -321,20 +272,8 @@ async fn add_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> 
             super::forms::keep_input(&mut sections, &form);
             let summary = super::forms::attach_errors(&mut sections, &errs);
             let title = format!("Site: {}", page.name);
-            let layout = Layout {
-                title,
-                ..page.layout
-            }
-            .with_errors(true);
-            html(
-                Status::UnprocessableEntity,
-                &SitePage {
-                    layout,
-                    sections,
-                    summary,
-                    ..page
-                },
-            )
+            let layout = Layout { title, ..page.layout }.with_errors(true);
+            html(Status::UnprocessableEntity, &SitePage { layout, sections, summary, ..page })
         }
     }
 }

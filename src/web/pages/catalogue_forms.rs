@@ -33,18 +33,8 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 /// A blank or filled-in form page.
-fn page(
-    section: &'static str,
-    heading: String,
-    action: String,
-    sections: Vec<Section>,
-    cancel: &str,
-) -> FormPage {
-    let submit = if heading.starts_with("Add") {
-        heading.clone()
-    } else {
-        "Save changes".to_string()
-    };
+fn page(section: &'static str, heading: String, action: String, sections: Vec<Section>, cancel: &str) -> FormPage {
+    let submit = if heading.starts_with("Add") { heading.clone() } else { "Save changes".to_string() };
     FormPage {
         layout: Layout::new(section, heading.clone(), None),
         heading,
@@ -138,23 +128,11 @@ fn site_values(v: &SiteView) -> Vec<(&'static str, String)> {
 }
 
 fn site_form() -> FormPage {
-    page(
-        "sites",
-        "Add a site".into(),
-        "/sites".into(),
-        site_sections(),
-        "/sites",
-    )
+    page("sites", "Add a site".into(), "/sites".into(), site_sections(), "/sites")
 }
 
 fn site_edit_form(id: i32, name: &str) -> FormPage {
-    page(
-        "sites",
-        format!("Change site {name}"),
-        format!("/sites/{id}"),
-        site_sections(),
-        &format!("/sites/{id}"),
-    )
+    page("sites", format!("Change site {name}"), format!("/sites/{id}"), site_sections(), &format!("/sites/{id}"))
 }
 
 #[get("/sites/new")]
@@ -168,12 +146,7 @@ async fn create_site(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResul
         Ok(c) => sites::create(db.inner(), &actor, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, site_form(), |v| {
-        (
-            format!("/sites/{}", v.id),
-            format!("Site {} was added", v.name),
-        )
-    })
+    finish(result, &form, site_form(), |v| (format!("/sites/{}", v.id), format!("Site {} was added", v.name)))
 }
 
 #[get("/sites/<id>/edit")]
@@ -190,10 +163,7 @@ async fn update_site(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> 
         Err(e) => Err(AppError::Unprocessable(e)),
     };
     finish(result, &form, site_edit_form(id, &current.name), |v| {
-        (
-            format!("/sites/{}", v.id),
-            format!("Site {} was saved", v.name),
-        )
+        (format!("/sites/{}", v.id), format!("Site {} was saved", v.name))
     })
 }
 
@@ -204,12 +174,8 @@ fn department_sections() -> Vec<Section> {
     vec![Section::new(
         "The department",
         vec![
-            Field::text("name", "Name")
-                .required()
-                .hint("e.g. Revenues and Benefits"),
-            Field::text("cost_centre", "Cost centre")
-                .hint("The finance system's code, e.g. RB1200")
-                .width("w-medium"),
+            Field::text("name", "Name").required().hint("e.g. Revenues and Benefits"),
+            Field::text("cost_centre", "Cost centre").hint("The finance system's code, e.g. RB1200").width("w-medium"),
             Field::textarea("notes", "Notes"),
         ],
     )]
@@ -220,30 +186,16 @@ fn department_changes(form: &RawForm, mode: Mode) -> Result<DepartmentChanges, F
     if mode == Mode::Create {
         r.require("name", "name");
     }
-    let c = DepartmentChanges {
-        name: r.text("name"),
-        cost_centre: r.text("cost_centre"),
-        notes: r.text("notes"),
-    };
+    let c = DepartmentChanges { name: r.text("name"), cost_centre: r.text("cost_centre"), notes: r.text("notes") };
     r.finish().map(|()| c)
 }
 
 fn department_values(v: &DepartmentView) -> Vec<(&'static str, String)> {
-    vec![
-        ("name", v.name.clone()),
-        ("cost_centre", s(&v.cost_centre)),
-        ("notes", s(&v.notes)),
-    ]
+    vec![("name", v.name.clone()), ("cost_centre", s(&v.cost_centre)), ("notes", s(&v.notes))]
 }
 
 fn department_form() -> FormPage {
-    page(
-        "departments",
-        "Add a department".into(),
-        "/departments".into(),
-        department_sections(),
-        "/departments",
-    )
+    page("departments", "Add a department".into(), "/departments".into(), department_sections(), "/departments")
 }
 
 fn department_edit_form(id: i32, name: &str) -> FormPage {
@@ -267,21 +219,13 @@ async fn create_department(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> Pag
         Ok(c) => departments::create(db.inner(), &actor, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, department_form(), |v| {
-        (
-            "/departments".into(),
-            format!("Department {} was added", v.name),
-        )
-    })
+    finish(result, &form, department_form(), |v| ("/departments".into(), format!("Department {} was added", v.name)))
 }
 
 #[get("/departments/<id>/edit")]
 async fn edit_department(db: Db<'_>, id: i32) -> PageResult {
     let v = departments::get(db.inner(), id).await?;
-    ok(&fill(
-        department_edit_form(id, &v.name),
-        department_values(&v),
-    ))
+    ok(&fill(department_edit_form(id, &v.name), department_values(&v)))
 }
 
 #[post("/departments/<id>", data = "<form>")]
@@ -291,29 +235,16 @@ async fn update_department(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm
         Ok(c) => departments::update(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(
-        result,
-        &form,
-        department_edit_form(id, &current.name),
-        |v| {
-            (
-                "/departments".into(),
-                format!("Department {} was saved", v.name),
-            )
-        },
-    )
+    finish(result, &form, department_edit_form(id, &current.name), |v| {
+        ("/departments".into(), format!("Department {} was saved", v.name))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Models
 
 fn model_sections() -> Vec<Section> {
-    let mut category = Field::select(
-        "category",
-        "Category",
-        "Choose a category",
-        lookups::category_choices(),
-    );
+    let mut category = Field::select("category", "Category", "Choose a category", lookups::category_choices());
     category.required = true;
     let with_suffix = |mut f: Field, suffix: &'static str| {
         f.suffix = suffix;
@@ -323,13 +254,8 @@ fn model_sections() -> Vec<Section> {
         Section::new(
             "The model",
             vec![
-                Field::text("manufacturer", "Manufacturer")
-                    .required()
-                    .hint("e.g. Dell")
-                    .width("w-medium"),
-                Field::text("name", "Model name")
-                    .required()
-                    .hint("e.g. OptiPlex 7010 Micro"),
+                Field::text("manufacturer", "Manufacturer").required().hint("e.g. Dell").width("w-medium"),
+                Field::text("name", "Model name").required().hint("e.g. OptiPlex 7010 Micro"),
                 category,
             ],
         ),
@@ -339,21 +265,15 @@ fn model_sections() -> Vec<Section> {
                 Field::watts("on_watts", "Power when on (idle)").required(),
                 Field::watts("sleep_watts", "Power when asleep").required(),
                 Field::watts("off_watts", "Power when off but plugged in").required(),
-                with_suffix(
-                    Field::number("tec_kwh_per_year", "Typical energy consumption", "decimal"),
-                    "kWh a year",
-                )
-                .hint("TEC from the ENERGY STAR or EU energy label, if given"),
+                with_suffix(Field::number("tec_kwh_per_year", "Typical energy consumption", "decimal"), "kWh a year")
+                    .hint("TEC from the ENERGY STAR or EU energy label, if given"),
             ],
         ),
         Section::new(
             "Carbon, weight, life and price",
             vec![
-                with_suffix(
-                    Field::number("embodied_kg_co2e", "Embodied carbon", "decimal"),
-                    "kg CO2e",
-                )
-                .hint("Carbon emitted making and delivering one unit"),
+                with_suffix(Field::number("embodied_kg_co2e", "Embodied carbon", "decimal"), "kg CO2e")
+                    .hint("Carbon emitted making and delivering one unit"),
                 Field::text("embodied_source", "Source of the embodied carbon figure")
                     .hint("e.g. the manufacturer's product carbon footprint sheet, 2023"),
                 with_suffix(Field::number("weight_kg", "Weight", "decimal"), "kg"),
@@ -403,40 +323,18 @@ fn model_values(v: &DeviceModelView) -> Vec<(&'static str, String)> {
         ("embodied_kg_co2e", n(v.embodied_kg_co2e)),
         ("embodied_source", s(&v.embodied_source)),
         ("weight_kg", n(v.weight_kg)),
-        (
-            "default_life_months",
-            v.default_life_months
-                .map(|m| m.to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "replacement_price",
-            v.replacement_price
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-        ),
+        ("default_life_months", v.default_life_months.map(|m| m.to_string()).unwrap_or_default()),
+        ("replacement_price", v.replacement_price.map(|p| p.to_string()).unwrap_or_default()),
         ("notes", s(&v.notes)),
     ]
 }
 
 fn model_form() -> FormPage {
-    page(
-        "models",
-        "Add a model".into(),
-        "/models".into(),
-        model_sections(),
-        "/models",
-    )
+    page("models", "Add a model".into(), "/models".into(), model_sections(), "/models")
 }
 
 fn model_edit_form(id: i32, label: &str) -> FormPage {
-    page(
-        "models",
-        format!("Change model {label}"),
-        format!("/models/{id}"),
-        model_sections(),
-        "/models",
-    )
+    page("models", format!("Change model {label}"), format!("/models/{id}"), model_sections(), "/models")
 }
 
 #[get("/models/new")]
@@ -450,21 +348,13 @@ async fn create_model(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResu
         Ok(c) => device_models::create(db.inner(), &actor, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, model_form(), |v| {
-        (
-            "/models".into(),
-            format!("Model {} was added", model_label(&v)),
-        )
-    })
+    finish(result, &form, model_form(), |v| ("/models".into(), format!("Model {} was added", model_label(&v))))
 }
 
 #[get("/models/<id>/edit")]
 async fn edit_model(db: Db<'_>, id: i32) -> PageResult {
     let v = device_models::get(db.inner(), id).await?;
-    ok(&fill(
-        model_edit_form(id, &model_label(&v)),
-        model_values(&v),
-    ))
+    ok(&fill(model_edit_form(id, &model_label(&v)), model_values(&v)))
 }
 
 #[post("/models/<id>", data = "<form>")]
@@ -474,15 +364,7 @@ async fn update_model(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) ->
         Ok(c) => device_models::update(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(
-        result,
-        &form,
-        model_edit_form(id, &model_label(&current)),
-        |v| {
-            (
-                "/models".into(),
-                format!("Model {} was saved", model_label(&v)),
-            )
-        },
-    )
+    finish(result, &form, model_edit_form(id, &model_label(&current)), |v| {
+        ("/models".into(), format!("Model {} was saved", model_label(&v)))
+    })
 }

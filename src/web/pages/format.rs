@@ -21,8 +21,7 @@ pub fn datetime(t: DateTime<Utc>) -> String {
 }
 
 pub fn opt_money(m: Option<Gbp>) -> String {
-    m.map(|g| g.to_uk_string())
-        .unwrap_or_else(|| BLANK.to_string())
+    m.map(|g| g.to_uk_string()).unwrap_or_else(|| BLANK.to_string())
 }
 
 /// A number without a needless ".0": 45 rather than 45.0, 0.5 stays 0.5.
@@ -44,25 +43,7 @@ pub fn text(v: &Option<String>) -> String {
 
 /// An ISO date for an `<input type="date">` value or a link's query string.
 pub fn iso(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uk_forms() {
-        let d = NaiveDate::from_ymd_opt(2025, 3, 7).unwrap();
-        assert_eq!(date(d), "07/03/2025");
-        assert_eq!(opt_date(None), BLANK);
-        assert_eq!(number(45.0), "45");
-        assert_eq!(number(0.5), "0.5");
-        assert_eq!(watts(1.25), "1.25 W");
-        assert_eq!(opt_money(Some(Gbp::from_pence(123456))), "£1,234.56");
-        assert_eq!(text(&Some("  ".into())), BLANK);
-    }
+    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
 /// A count with thousands separators: 1,234.
@@ -70,7 +51,7 @@ pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -102,19 +83,27 @@ pub fn audit_value(raw: &str) -> String {
                     other => other.to_string(),
                 })
                 .collect();
-            return if parts.is_empty() {
-                BLANK.to_string()
-            } else {
-                parts.join(", ")
-            };
+            return if parts.is_empty() { BLANK.to_string() } else { parts.join(", ") };
         }
     }
     raw.to_string()
 }
 
 #[cfg(test)]
-mod more_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn uk_forms() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 7).unwrap();
+        assert_eq!(date(d), "07/03/2025");
+        assert_eq!(opt_date(None), BLANK);
+        assert_eq!(number(45.0), "45");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(watts(1.25), "1.25 W");
+        assert_eq!(opt_money(Some(Gbp::from_pence(123456))), "£1,234.56");
+        assert_eq!(text(&Some("  ".into())), BLANK);
+    }
 
     #[test]
     fn counts_words_and_audit_values() {
@@ -122,10 +111,7 @@ mod more_tests {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(field_words("purchase_date"), "Purchase date");
         assert_eq!(audit_value("2024-03-31"), "31/03/2024");
-        assert_eq!(
-            audit_value(r#"["00:1a:2b:3c:4d:5e","02:00:00:00:00:01"]"#),
-            "00:1a:2b:3c:4d:5e, 02:00:00:00:00:01"
-        );
+        assert_eq!(audit_value(r#"["00:1a:2b:3c:4d:5e","02:00:00:00:00:01"]"#), "00:1a:2b:3c:4d:5e, 02:00:00:00:00:01");
         assert_eq!(audit_value("[]"), BLANK);
         assert_eq!(audit_value("deployed"), "deployed");
     }

@@ -56,19 +56,11 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(form: &'a RawForm, mode: Mode) -> Reader<'a> {
-        Reader {
-            form,
-            mode,
-            errors: FieldErrors::default(),
-        }
+        Reader { form, mode, errors: FieldErrors::default() }
     }
 
     /// Absent → `Missing`; blank → `Missing` on create, `Null` on edit; else `parse`d, or an error.
-    pub fn patch<T, E: Display>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, E>,
-    ) -> Patch<T> {
+    pub fn patch<T, E: Display>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Patch<T> {
         let Some(raw) = self.form.0.get(name).map(|s| s.trim()) else {
             return Patch::Missing;
         };
@@ -81,8 +73,7 @@ impl<'a> Reader<'a> {
         match parse(raw) {
             Ok(v) => Patch::Value(v),
             Err(e) => {
-                self.errors
-                    .push(FieldError::new(name, "invalid", e.to_string()));
+                self.errors.push(FieldError::new(name, "invalid", e.to_string()));
                 Patch::Missing
             }
         }
@@ -107,15 +98,13 @@ impl<'a> Reader<'a> {
     /// A choice from a list of records (site, department, model).
     pub fn id(&mut self, name: &str) -> Patch<i32> {
         self.patch(name, |s| {
-            s.parse::<i32>()
-                .map_err(|_| format!("'{s}' is not one of the choices; pick from the list"))
+            s.parse::<i32>().map_err(|_| format!("'{s}' is not one of the choices; pick from the list"))
         })
     }
 
     pub fn whole_number<T: std::str::FromStr>(&mut self, name: &str) -> Patch<T> {
         self.patch(name, |s| {
-            s.parse::<T>()
-                .map_err(|_| format!("'{s}' is not a whole number; enter digits only, e.g. 60"))
+            s.parse::<T>().map_err(|_| format!("'{s}' is not a whole number; enter digits only, e.g. 60"))
         })
     }
 
@@ -129,11 +118,7 @@ impl<'a> Reader<'a> {
     /// Records that a field the form requires was left blank.
     pub fn require(&mut self, name: &str, label: &str) {
         if self.form.get(name).trim().is_empty() {
-            self.errors.push(FieldError::new(
-                name,
-                "required",
-                format!("Enter the {}", label.to_lowercase()),
-            ));
+            self.errors.push(FieldError::new(name, "required", format!("Enter the {}", label.to_lowercase())));
         }
     }
 
@@ -156,16 +141,12 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
 pub fn field_problems(e: AppError) -> Result<FieldErrors, AppError> {
     match e {
         AppError::Unprocessable(errs) => Ok(errs),
-        AppError::Conflict {
-            code,
-            message,
-            field: Some(field),
-        } => Ok(FieldErrors(vec![FieldError::new(field, code, message)])),
-        AppError::BadRequest {
-            code,
-            message,
-            field: Some(field),
-        } => Ok(FieldErrors(vec![FieldError::new(field, code, message)])),
+        AppError::Conflict { code, message, field: Some(field) } => {
+            Ok(FieldErrors(vec![FieldError::new(field, code, message)]))
+        }
+        AppError::BadRequest { code, message, field: Some(field) } => {
+            Ok(FieldErrors(vec![FieldError::new(field, code, message)]))
+        }
         other => Err(other),
     }
 }
@@ -179,10 +160,7 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(value: impl ToString, label: impl Into<String>) -> Choice {
-        Choice {
-            value: value.to_string(),
-            label: label.into(),
-        }
+        Choice { value: value.to_string(), label: label.into() }
     }
 }
 
@@ -242,9 +220,7 @@ impl Field {
     }
 
     pub fn date(name: &'static str, label: &str) -> Field {
-        Field::new(name, label, Kind::Date)
-            .hint("For example, 31/03/2024")
-            .width("w-date")
+        Field::new(name, label, Kind::Date).hint("For example, 31/03/2024").width("w-date")
     }
 
     pub fn number(name: &'static str, label: &str, inputmode: &'static str) -> Field {
@@ -268,9 +244,7 @@ impl Field {
     /// A select whose first option is blank, labelled `none` (e.g. "Not set").
     pub fn select(name: &'static str, label: &str, none: &str, choices: Vec<Choice>) -> Field {
         let mut f = Field::new(name, label, Kind::Select);
-        f.choices = std::iter::once(Choice::new("", none))
-            .chain(choices)
-            .collect();
+        f.choices = std::iter::once(Choice::new("", none)).chain(choices).collect();
         f
     }
 
@@ -318,12 +292,7 @@ impl Field {
     /// is shown as text so the person's input is kept for them to correct.
     pub fn input_type(&self) -> &'static str {
         match self.kind {
-            Kind::Date
-                if self.value.is_empty()
-                    || NaiveDate::parse_from_str(&self.value, "%Y-%m-%d").is_ok() =>
-            {
-                "date"
-            }
+            Kind::Date if self.value.is_empty() || NaiveDate::parse_from_str(&self.value, "%Y-%m-%d").is_ok() => "date",
             _ => "text",
         }
     }
@@ -350,10 +319,7 @@ pub struct Section {
 
 impl Section {
     pub fn new(legend: impl Into<String>, fields: Vec<Field>) -> Section {
-        Section {
-            legend: legend.into(),
-            fields,
-        }
+        Section { legend: legend.into(), fields }
     }
 }
 
@@ -377,11 +343,7 @@ pub fn keep_input(sections: &mut [Section], form: &RawForm) {
 pub fn attach_errors(sections: &mut [Section], errs: &FieldErrors) -> Vec<SummaryItem> {
     let mut summary: Vec<(usize, SummaryItem)> = Vec::new();
     for e in &errs.0 {
-        let found = sections
-            .iter_mut()
-            .flat_map(|s| s.fields.iter_mut())
-            .enumerate()
-            .find(|(_, f)| f.name == e.field);
+        let found = sections.iter_mut().flat_map(|s| s.fields.iter_mut()).enumerate().find(|(_, f)| f.name == e.field);
         // Services name fields as the API does ("purchase_cost cannot be …"); say the label instead.
         let message = match (&found, e.message.strip_prefix(e.field.as_str())) {
             (Some((_, f)), Some(rest)) if rest.starts_with([' ', ':']) => {
@@ -395,21 +357,9 @@ pub fn attach_errors(sections: &mut [Section], errs: &FieldErrors) -> Vec<Summar
                     Some(prev) => format!("{prev} {message}"),
                     None => message.clone(),
                 });
-                summary.push((
-                    position,
-                    SummaryItem {
-                        href: format!("#{}", f.id()),
-                        message,
-                    },
-                ));
+                summary.push((position, SummaryItem { href: format!("#{}", f.id()), message }));
             }
-            None => summary.push((
-                usize::MAX,
-                SummaryItem {
-                    href: String::new(),
-                    message,
-                },
-            )),
+            None => summary.push((usize::MAX, SummaryItem { href: String::new(), message })),
         }
     }
     summary.sort_by_key(|(position, _)| *position);
@@ -418,9 +368,7 @@ pub fn attach_errors(sections: &mut [Section], errs: &FieldErrors) -> Vec<Summar
 
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|first| first.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -428,12 +376,7 @@ mod tests {
     use super::*;
 
     fn form(pairs: &[(&str, &str)]) -> RawForm {
-        RawForm(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        RawForm(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 
     #[test]
@@ -451,33 +394,20 @@ mod tests {
     #[test]
     fn dates_in_either_form_and_problems_named() {
         assert_eq!(parse_date("2024-03-31"), parse_date("31/03/2024"));
-        assert_eq!(
-            parse_date("1/4/2024").unwrap(),
-            NaiveDate::from_ymd_opt(2024, 4, 1).unwrap()
-        );
+        assert_eq!(parse_date("1/4/2024").unwrap(), NaiveDate::from_ymd_opt(2024, 4, 1).unwrap());
         let f = form(&[("d", "31/02/2024"), ("n", "six")]);
         let mut r = Reader::new(&f, Mode::Edit);
         assert_eq!(r.date("d"), Patch::Missing);
         assert_eq!(r.whole_number::<u32>("n"), Patch::Missing);
         let errs = r.finish().unwrap_err();
         assert!(errs.for_field("d").unwrap().message.contains("dd/mm/yyyy"));
-        assert!(errs
-            .for_field("n")
-            .unwrap()
-            .message
-            .contains("whole number"));
+        assert!(errs.for_field("n").unwrap().message.contains("whole number"));
     }
 
     #[test]
     fn errors_go_beside_their_fields_and_into_the_summary() {
-        let mut sections = vec![Section::new(
-            "x",
-            vec![Field::text("asset_tag", "Asset tag").hint("On the sticker")],
-        )];
-        let errs = FieldErrors(vec![
-            FieldError::required("asset_tag"),
-            FieldError::new("body", "invalid", "odd"),
-        ]);
+        let mut sections = vec![Section::new("x", vec![Field::text("asset_tag", "Asset tag").hint("On the sticker")])];
+        let errs = FieldErrors(vec![FieldError::required("asset_tag"), FieldError::new("body", "invalid", "odd")]);
         let summary = attach_errors(&mut sections, &errs);
         assert_eq!(summary[0].href, "#f-asset_tag");
         assert_eq!(summary[0].message, "Asset tag is required");

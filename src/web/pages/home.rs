@@ -61,10 +61,7 @@ async fn home(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
             .map(|(st, n)| CountRow {
                 label: st.label().to_string(),
                 count: *n,
-                href: format!(
-                    "/assets{}",
-                    query_string([("state", st.as_str().to_string())])
-                ),
+                href: format!("/assets{}", query_string([("state", st.as_str().to_string())])),
             })
             .collect(),
         categories: s
@@ -73,10 +70,7 @@ async fn home(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
             .map(|(c, n)| CountRow {
                 label: c.label().to_string(),
                 count: *n,
-                href: format!(
-                    "/assets{}",
-                    query_string([("category", c.as_str().to_string())])
-                ),
+                href: format!("/assets{}", query_string([("category", c.as_str().to_string())])),
             })
             .collect(),
     })

@@ -17,16 +17,8 @@ pub struct Lookups {
 impl Lookups {
     pub async fn load<C: ConnectionTrait>(conn: &C) -> AppResult<Lookups> {
         Ok(Lookups {
-            sites: sites::list(conn)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.name))
-                .collect(),
-            departments: departments::list(conn)
-                .await?
-                .into_iter()
-                .map(|d| (d.id, d.name))
-                .collect(),
+            sites: sites::list(conn).await?.into_iter().map(|s| (s.id, s.name)).collect(),
+            departments: departments::list(conn).await?.into_iter().map(|d| (d.id, d.name)).collect(),
             models: device_models::list(conn, None).await?,
         })
     }
@@ -54,24 +46,15 @@ impl Lookups {
     }
 
     pub fn site_choices(&self) -> Vec<Choice> {
-        self.sites
-            .iter()
-            .map(|(id, n)| Choice::new(id, n.clone()))
-            .collect()
+        self.sites.iter().map(|(id, n)| Choice::new(id, n.clone())).collect()
     }
 
     pub fn department_choices(&self) -> Vec<Choice> {
-        self.departments
-            .iter()
-            .map(|(id, n)| Choice::new(id, n.clone()))
-            .collect()
+        self.departments.iter().map(|(id, n)| Choice::new(id, n.clone())).collect()
     }
 
     pub fn model_choices(&self) -> Vec<Choice> {
-        self.models
-            .iter()
-            .map(|m| Choice::new(m.id, model_label(m)))
-            .collect()
+        self.models.iter().map(|m| Choice::new(m.id, model_label(m))).collect()
     }
 }
 
@@ -80,15 +63,9 @@ pub fn model_label(m: &DeviceModelView) -> String {
 }
 
 pub fn category_choices() -> Vec<Choice> {
-    Category::ALL
-        .iter()
-        .map(|c| Choice::new(c.as_str(), c.label()))
-        .collect()
+    Category::ALL.iter().map(|c| Choice::new(c.as_str(), c.label())).collect()
 }
 
 pub fn state_choices(states: &[LifecycleState]) -> Vec<Choice> {
-    states
-        .iter()
-        .map(|s| Choice::new(s.as_str(), s.label()))
-        .collect()
+    states.iter().map(|s| Choice::new(s.as_str(), s.label())).collect()
 }

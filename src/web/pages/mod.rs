@@ -45,26 +45,13 @@ pub struct Notice {
 }
 
 impl Layout {
-    pub fn new(
-        section: &'static str,
-        title: impl Into<String>,
-        flash: Option<FlashMessage<'_>>,
-    ) -> Layout {
+    pub fn new(section: &'static str, title: impl Into<String>, flash: Option<FlashMessage<'_>>) -> Layout {
         // The kind comes back from a cookie: only our two are used as a CSS class.
         let notice = flash.map(|f| Notice {
-            kind: if f.kind() == "error" {
-                "error"
-            } else {
-                "success"
-            }
-            .to_string(),
+            kind: if f.kind() == "error" { "error" } else { "success" }.to_string(),
             message: f.message().to_string(),
         });
-        Layout {
-            section,
-            title: title.into(),
-            notice,
-        }
+        Layout { section, title: title.into(), notice }
     }
 
     /// Says so in the title when the page shows problems, as screen reader users hear the title first.
@@ -81,6 +68,8 @@ impl Layout {
 }
 
 /// A page's answer: HTML with a status, or a redirect (after a form) with a message for the next page.
+// One per response, so the redirect's size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(rocket::Responder)]
 pub enum Page {
     Html((Status, RawHtml<String>)),
@@ -113,11 +102,7 @@ pub struct MessagePage {
 }
 
 impl MessagePage {
-    pub fn new(
-        section: &'static str,
-        heading: impl Into<String>,
-        paragraphs: Vec<String>,
-    ) -> MessagePage {
+    pub fn new(section: &'static str, heading: impl Into<String>, paragraphs: Vec<String>) -> MessagePage {
         let heading = heading.into();
         MessagePage {
             layout: Layout::new(section, heading.clone(), None),
@@ -153,13 +138,9 @@ impl From<AppError> for PageError {
             )),
             AppError::BadRequest { message, .. } => PageError::BadRequest(message),
             AppError::Conflict { message, .. } => PageError::BadRequest(message),
-            AppError::Unprocessable(errs) => PageError::BadRequest(
-                errs.0
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+            AppError::Unprocessable(errs) => {
+                PageError::BadRequest(errs.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+            }
             AppError::Database(e) => PageError::Internal(format!("database error: {e}")),
             AppError::Internal(e) => PageError::Internal(e),
         }
@@ -181,16 +162,12 @@ impl<'r> Responder<'r, 'static> for PageError {
                 MessagePage::new(
                     "",
                     "Page not found",
-                    vec![
-                        message,
-                        "Check the address, or find it from the lists.".into(),
-                    ],
+                    vec![message, "Check the address, or find it from the lists.".into()],
                 ),
             ),
-            PageError::BadRequest(message) => (
-                Status::BadRequest,
-                MessagePage::new("", "That request could not be used", vec![message]),
-            ),
+            PageError::BadRequest(message) => {
+                (Status::BadRequest, MessagePage::new("", "That request could not be used", vec![message]))
+            }
             PageError::Internal(detail) => {
                 tracing::error!(request_id, error = %detail, "page failed");
                 (
@@ -201,7 +178,9 @@ impl<'r> Responder<'r, 'static> for PageError {
                         vec![
                             "The page could not be shown because of a problem on our side. Try again in a few minutes."
                                 .into(),
-                            format!("If it keeps happening, tell the ICT service desk and quote reference {request_id}."),
+                            format!(
+                                "If it keeps happening, tell the ICT service desk and quote reference {request_id}."
+                            ),
                         ],
                     ),
                 )
