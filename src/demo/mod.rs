@@ -49,9 +49,9 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
     // Sites first, each in its own transaction: the sites service has no `create_in` yet. A failed load
     // leaves at most these four rows, which the next attempt finds and uses.
     let mut reused = 0;
-    let site_ids = ensure_sites(db, &actor, &mut reused).await?;
 
     let txn = db.begin().await?;
+    let site_ids = ensure_sites(&txn, &actor, &mut reused).await?;
     let department_ids = ensure_departments(&txn, &actor, &mut reused).await?;
     let model_ids = ensure_models(&txn, &actor, &mut reused).await?;
     ensure_segments(&txn, &actor, &plan, &site_ids, &mut reused).await?;
@@ -79,7 +79,7 @@ async fn asset_count(db: &DatabaseConnection) -> AppResult<u64> {
     Ok(page.total)
 }
 
-async fn ensure_sites(db: &DatabaseConnection, actor: &Actor, reused: &mut usize) -> AppResult<Vec<i32>> {
+async fn ensure_sites(db: &DatabaseTransaction, actor: &Actor, reused: &mut usize) -> AppResult<Vec<i32>> {
     let present: HashMap<String, i32> = sites::list(db).await?.into_iter().map(|s| (s.name, s.id)).collect();
     let mut ids = Vec::with_capacity(SITES.len());
     for s in &SITES {
@@ -95,7 +95,7 @@ async fn ensure_sites(db: &DatabaseConnection, actor: &Actor, reused: &mut usize
             pue: s.pue.into(),
             notes: s.notes.map(str::to_string).into(),
         };
-        ids.push(sites::create(db, actor, changes).await?.id);
+        ids.push(sites::create_in(db, actor, changes).await?.id);
     }
     Ok(ids)
 }

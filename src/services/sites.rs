@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +117,14 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &site::Model) -> AppResul
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: SiteChanges) -> AppResult<SiteView> {
+    let txn = db.begin().await?;
+    let view = create_in(&txn, actor, changes).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Creates a site inside the caller's transaction (the demo loader creates its whole estate in one).
+pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: SiteChanges) -> AppResult<SiteView> {
     let now = Utc::now();
     let mut m = site::Model {
         id: 0,
@@ -129,17 +137,15 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: SiteChanges
         updated_at: now,
     };
     changes.apply(&mut m)?;
-    let txn = db.begin().await?;
-    check_unique(&txn, &m).await?;
+    check_unique(txn, &m).await?;
     let mut am = m.clone().into_active_model().reset_all();
     am.id = NotSet;
     let saved = am
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| unique_violation(e, "name", format!("a site named '{}' already exists", m.name)))?;
     let view = SiteView::from(saved);
-    audit::record(&txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
     Ok(view)
 }
 
