@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `demo`. Each loads the configuration once and passes it on.
+//! The command line: `serve`, `migrate`, `demo`, `import`, `export`. Each loads the configuration once and passes it on.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
@@ -45,6 +45,37 @@ enum Command {
         #[arg(long)]
         assets: Option<usize>,
     },
+    /// Import a CSV file into the register: all of it, or nothing and every problem listed.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: crate::import::Kind,
+        file: PathBuf,
+        /// Check the file and say what would change, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Create the sites, departments and models the file names that the register lacks.
+        #[arg(long)]
+        create_missing: bool,
+        /// A TOML file naming which field each column fills: [columns] "Header" = "field" or "ignore".
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Who is importing, for the audit trail (default: the operating-system user).
+        #[arg(long, env = "USER")]
+        user: Option<String>,
+    },
+    /// Write the register as CSV in greenict's own columns (re-imports to the same register).
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(value_enum)]
+        kind: crate::import::Kind,
+        /// Where to write; default standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -69,7 +100,10 @@ pub fn main() -> ExitCode {
         Command::Serve { db, address, port, .. } => {
             (Overrides { address: *address, port: *port, ..db.overrides() }, &cli.command)
         }
-        Command::Migrate { db } | Command::Demo { db, .. } => (db.overrides(), &cli.command),
+        Command::Migrate { db }
+        | Command::Demo { db, .. }
+        | Command::Import { db, .. }
+        | Command::Export { db, .. } => (db.overrides(), &cli.command),
     };
     let config = match Config::load(cli.config.as_deref(), overrides) {
         Ok(c) => c,
@@ -91,7 +125,8 @@ pub fn main() -> ExitCode {
 
 fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
 }
 
 async fn open(config: &Config, migrate: bool) -> Result<sea_orm::DatabaseConnection, String> {
@@ -125,6 +160,49 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("demo: {e:?}"))?;
             println!("{loaded}");
+            Ok(())
+        }
+        Command::Import { kind, file, dry_run, create_missing, mapping, user, .. } => {
+            let db = open(&config, config.auto_migrate).await?;
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let mapping = match mapping {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    crate::import::Mapping::parse(&text).map_err(|p| format!("{}: {p}", path.display()))?
+                }
+                None => crate::import::Mapping::default(),
+            };
+            let options = crate::import::ImportOptions {
+                dry_run: *dry_run,
+                create_missing: *create_missing,
+                source: file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into()),
+            };
+            let actor = user
+                .as_deref()
+                .and_then(crate::services::Actor::declared)
+                .unwrap_or_else(crate::services::Actor::system);
+            let bar = crate::import::progress::Bar::new();
+            let summary = crate::import::import(&db, &actor, *kind, &bytes, &mapping, &options, &bar)
+                .await
+                .map_err(|e| format!("import: {e:?}"))?;
+            print!("{}", crate::import::report::text(&summary, &file.display().to_string()));
+            if summary.is_refused() {
+                return Err(format!("{} problem(s): nothing was imported", summary.problems.len()));
+            }
+            Ok(())
+        }
+        Command::Export { kind, out, .. } => {
+            let db = open(&config, config.auto_migrate).await?;
+            let written = match out {
+                Some(path) => {
+                    let f = std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    crate::import::export(&db, *kind, std::io::BufWriter::new(f)).await
+                }
+                None => crate::import::export(&db, *kind, std::io::stdout()).await,
+            }
+            .map_err(|e| format!("export: {e:?}"))?;
+            tracing::info!("exported {written} rows");
             Ok(())
         }
         Command::Serve { demo, .. } => {

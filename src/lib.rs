@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod import;
 pub mod services;
 pub mod store;
 pub mod web;

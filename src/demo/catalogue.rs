@@ -301,6 +301,12 @@ const SWITCH_WHY: &str =
     "No sourced per-state figure for enterprise switches was found (reference README); on excludes \
                           PoE load; switches do not sleep.";
 
+/// Typical power for a model the register does not know yet (an import's `--create-missing`): that of
+/// the first catalogue model of the category, with its source in [`Power::note`]. `Other` has none.
+pub fn typical_power(category: Category) -> Option<Power> {
+    MODELS.iter().find(|m| m.category == category).map(|m| m.power)
+}
+
 /// Refresh lives (shared/reference/refresh_cycles.csv and `Category::default_life_months`): desktops and
 /// thin clients 5 y, laptops 4 y, monitors 6 y, printers and servers 5 y, switches 7 y.
 pub const MODELS: [ModelSpec; 20] = [

@@ -6,7 +6,7 @@
 //! register. Everything is written through the services, so it is validated and audited (actor
 //! `system`), in one transaction. Depends on: services, domain.
 
-mod catalogue;
+pub mod catalogue;
 mod plan;
 mod rng;
 

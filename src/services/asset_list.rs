@@ -175,7 +175,7 @@ fn decode_cursor(raw: &str, q: &AssetQuery) -> AppResult<Cursor> {
     Ok(c)
 }
 
-fn filters(q: &AssetQuery) -> Condition {
+pub(crate) fn filters(q: &AssetQuery) -> Condition {
     let mut c = Condition::all();
     if let Some(v) = q.site_id {
         c = c.add(asset::Column::SiteId.eq(v));

@@ -171,15 +171,15 @@ pub struct AssetChanges {
 }
 
 /// The fields that need the database to check: applied by the service after [`AssetChanges::apply`].
-struct References {
-    parent_asset_tag: Patch<AssetTag>,
-    category: Patch<Category>,
-    lifecycle_state: Patch<LifecycleState>,
+pub(crate) struct References {
+    pub parent_asset_tag: Patch<AssetTag>,
+    pub category: Patch<Category>,
+    pub lifecycle_state: Patch<LifecycleState>,
 }
 
 impl AssetChanges {
     /// Applies every field that can be checked without the database, collecting all problems.
-    fn apply(self, m: &mut asset::Model) -> Result<References, FieldErrors> {
+    pub(crate) fn apply(self, m: &mut asset::Model) -> Result<References, FieldErrors> {
         let mut errs = FieldErrors::default();
         if let Some(tag) = self.asset_tag.apply(m.asset_tag.parse().ok()) {
             m.asset_tag = tag.to_string();
@@ -289,17 +289,6 @@ async fn resolve<C: ConnectionTrait>(
             errs.push(unknown("department_id", "department", id));
         }
     }
-    let current_category = m.category.parse::<Category>().ok();
-    let category =
-        refs.category.apply(current_category).or_else(|| model.as_ref().and_then(|md| md.category.parse().ok()));
-    match category {
-        Some(c) => m.category = c.as_str().to_string(),
-        None => errs.push(FieldError::new(
-            "category",
-            "required",
-            "category is required (or give a model_id, whose category is used)",
-        )),
-    }
     let current_parent = parent_tag(conn, m).await?.and_then(|t| t.parse::<AssetTag>().ok());
     let parent = refs.parent_asset_tag.apply(current_parent);
     m.parent_asset_id = None;
@@ -322,7 +311,35 @@ async fn resolve<C: ConnectionTrait>(
             }
         }
     }
-    let state = match (previous_state, refs.lifecycle_state) {
+    settle(m, model.as_ref(), refs.category, refs.lifecycle_state, previous_state, &mut errs)?;
+    if !errs.is_empty() {
+        return Err(errs.into());
+    }
+    Ok(parent.map(|t| t.to_string()))
+}
+
+/// The rules that need the asset's model but nothing else from the database: the category (the
+/// model's when the asset gives none), the lifecycle move, and the derived refresh date. An illegal
+/// move is an error of its own (409); other problems are added to `errs`.
+pub(crate) fn settle(
+    m: &mut asset::Model,
+    model: Option<&device_model::Model>,
+    category_change: Patch<Category>,
+    state_change: Patch<LifecycleState>,
+    previous_state: Option<LifecycleState>,
+    errs: &mut FieldErrors,
+) -> AppResult<()> {
+    let current_category = m.category.parse::<Category>().ok();
+    let category = category_change.apply(current_category).or_else(|| model.and_then(|md| md.category.parse().ok()));
+    match category {
+        Some(c) => m.category = c.as_str().to_string(),
+        None => errs.push(FieldError::new(
+            "category",
+            "required",
+            "category is required (or give a model_id, whose category is used)",
+        )),
+    }
+    let state = match (previous_state, state_change) {
         (None, Patch::Value(LifecycleState::Disposed)) => {
             errs.push(FieldError::new("lifecycle_state", "invalid_initial_state",
                 "a new asset cannot start as disposed; create it as retired or awaiting_disposal and record its disposal"));
@@ -347,17 +364,14 @@ async fn resolve<C: ConnectionTrait>(
         (Some(prev), Patch::Missing) => prev,
     };
     m.lifecycle_state = state.as_str().to_string();
-    if !errs.is_empty() {
-        return Err(errs.into());
-    }
     m.refresh_due = refresh_due(&RefreshInputs {
         refresh_date_override: m.refresh_date,
         purchase_date: m.purchase_date,
         asset_life_months: m.life_months.and_then(|l| u32::try_from(l).ok()),
-        model_life_months: model.as_ref().and_then(|md| md.default_life_months).and_then(|l| u32::try_from(l).ok()),
+        model_life_months: model.and_then(|md| md.default_life_months).and_then(|l| u32::try_from(l).ok()),
         category: category.unwrap_or(Category::Other),
     });
-    Ok(parent.map(|t| t.to_string()))
+    Ok(())
 }
 
 fn unknown(field: &str, what: &str, id: i32) -> FieldError {
@@ -388,17 +402,9 @@ fn duplicate_tag(tag: &str) -> AppError {
     )
 }
 
-pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: AssetChanges) -> AppResult<AssetView> {
-    let txn = db.begin().await?;
-    let view = create_in(&txn, actor, changes).await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
-/// Creates an asset inside the caller's transaction (the demo loader and imports use one for many).
-pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: AssetChanges) -> AppResult<AssetView> {
-    let now = Utc::now();
-    let mut m = asset::Model {
+/// An asset with nothing set yet, for [`AssetChanges::apply`] to fill.
+pub(crate) fn blank(now: chrono::DateTime<Utc>) -> asset::Model {
+    asset::Model {
         id: 0,
         asset_tag: String::new(),
         serial: None,
@@ -425,7 +431,19 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: AssetC
         notes: None,
         created_at: now,
         updated_at: now,
-    };
+    }
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: AssetChanges) -> AppResult<AssetView> {
+    let txn = db.begin().await?;
+    let view = create_in(&txn, actor, changes).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Creates an asset inside the caller's transaction (the demo loader and imports use one for many).
+pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: AssetChanges) -> AppResult<AssetView> {
+    let mut m = blank(Utc::now());
     let refs = changes.apply(&mut m)?;
     let parent = resolve(txn, &mut m, refs, None).await?;
     check_tag_free(txn, &m.asset_tag, 0).await?;

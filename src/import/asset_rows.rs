@@ -1,0 +1,251 @@
+//! PURE: an asset file's bytes to checked rows, or every problem in it. No database here: names of
+//! sites, departments and models are kept as written and resolved by [`super::asset_plan`].
+
+use std::collections::HashMap;
+
+use super::asset_fields::AssetField;
+use super::columns::{match_header, Header, Mapping};
+use super::values::{self, DATE_FIX};
+use super::{decode, Problem};
+use crate::domain::{AssetTag, Gbp, MacAddresses, Patch, Watts};
+use crate::services::assets::AssetChanges;
+
+/// A model as a file names it: the manufacturer is optional when the model's name is unique.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ModelName {
+    pub manufacturer: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug)]
+pub struct AssetRow {
+    /// The line the record starts on (1 is the header).
+    pub line: u64,
+    pub tag: AssetTag,
+    /// Everything but the references by name, which the plan turns into ids.
+    pub changes: AssetChanges,
+    pub model: Patch<ModelName>,
+    pub site: Patch<String>,
+    pub department: Patch<String>,
+}
+
+#[derive(Debug)]
+pub struct AssetFile {
+    pub header: Header<AssetField>,
+    pub rows: Vec<AssetRow>,
+}
+
+impl AssetFile {
+    pub fn warnings(&self) -> &[String] {
+        &self.header.warnings
+    }
+}
+
+pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>> {
+    let text = decode::utf8(bytes).map_err(|p| vec![p])?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(decode::delimiter(text))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let names: Vec<String> = match records.next() {
+        Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
+        Some(Err(e)) => return Err(vec![Problem::file(format!("the header line cannot be read: {e}"), CSV_FIX)]),
+        None => return Err(vec![Problem::file("the file is empty", "export the register with its header line")]),
+    };
+    let header = match_header::<AssetField>(&names, mapping)?;
+    let mut problems = Vec::new();
+    if !header.has(AssetField::AssetTag) {
+        problems.push(Problem::file(
+            format!("no column gives the asset tag (the header line is: {})", names.join(", ")),
+            "add an asset_tag column (or name the column holding it in a mapping file)",
+        ));
+        return Err(problems);
+    }
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(Problem::at(line, format!("this record cannot be read: {e}"), CSV_FIX));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != names.len() {
+            problems.push(Problem::at(
+                line,
+                format!("this record has {} fields but the header has {}", record.len(), names.len()),
+                "check for a missing or extra delimiter, a value with a comma that is not in quotes, or an unclosed quote; every row needs one value per column",
+            ));
+            continue;
+        }
+        if let Some(row) = parse_row(&header, &record, line, &mut problems) {
+            let tag = row.tag.to_string();
+            if let Some(first) = seen.get(&tag) {
+                problems.push(Problem::cell(
+                    line,
+                    header.name_of(AssetField::AssetTag),
+                    &tag,
+                    format!("asset tag {tag} is already on line {first}"),
+                    "give each device its own tag, or remove the repeated row",
+                ));
+            } else {
+                seen.insert(tag, line);
+                rows.push(row);
+            }
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(Problem::file("the file has a header line but no rows", "add at least one asset"));
+    }
+    if problems.is_empty() {
+        Ok(AssetFile { header, rows })
+    } else {
+        Err(problems)
+    }
+}
+
+const CSV_FIX: &str = "save the file again as CSV from the spreadsheet";
+
+/// One record's cells, each parsed into its field; problems are added to `problems`.
+fn parse_row(
+    header: &Header<AssetField>,
+    record: &csv::StringRecord,
+    line: u64,
+    problems: &mut Vec<Problem>,
+) -> Option<AssetRow> {
+    let before = problems.len();
+    let mut c = AssetChanges::default();
+    let mut tag = None;
+    let (mut model, mut manufacturer, mut site, mut department) =
+        (Patch::Missing, None, Patch::Missing, Patch::Missing);
+    let mut warranty_months = None;
+    for (i, field) in header.fields.iter().enumerate() {
+        let Some(field) = *field else { continue };
+        let raw = record.get(i).unwrap_or("").trim();
+        let column = header.names[i].as_str();
+        let mut bad = |message: String, fix: &str| problems.push(Problem::cell(line, column, raw, message, fix));
+        let text = || if raw.is_empty() { Patch::Null } else { Patch::Value(raw.to_string()) };
+        use AssetField as F;
+        match field {
+            F::AssetTag => match raw.parse::<AssetTag>() {
+                Ok(t) => tag = Some(t),
+                Err(e) if raw.is_empty() => bad("the asset tag is empty".into(), &format!("every row needs its tag ({e})")),
+                Err(e) => bad(e.to_string(), "use letters, digits, '-', '_', '/' or '.', up to 64 characters"),
+            },
+            F::Category => {
+                c.category = if raw.is_empty() {
+                    Patch::Null
+                } else {
+                    match values::category(raw) {
+                        Some(cat) => Patch::Value(cat),
+                        None => {
+                            bad(format!("'{raw}' is not a category greenict knows"), &values::category_fix());
+                            Patch::Missing
+                        }
+                    }
+                }
+            }
+            F::Manufacturer => manufacturer = (!raw.is_empty()).then(|| raw.to_string()),
+            F::Model => model = text(),
+            F::Site => site = text(),
+            F::Department => department = text(),
+            F::Serial => c.serial = text(),
+            F::Hostname => c.hostname = text(),
+            F::AssignedUser => c.assigned_user = text(),
+            F::Supplier => c.supplier = text(),
+            F::Notes => c.notes = text(),
+            F::MacAddresses => {
+                c.mac_addresses = cell(raw, MacAddresses::parse_list, &mut bad, "write each MAC as aa:bb:cc:dd:ee:ff (or AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff), several separated by spaces")
+            }
+            F::IpAddress => c.ip_address = cell(raw, |s| s.parse::<std::net::IpAddr>().map_err(|_| format!("'{s}' is not an IP address")), &mut bad, "write an IPv4 or IPv6 address such as 10.20.1.15"),
+            F::PurchaseDate => c.purchase_date = cell(raw, values::date, &mut bad, DATE_FIX),
+            F::WarrantyEnd => c.warranty_end = cell(raw, values::date, &mut bad, DATE_FIX),
+            F::RefreshDate => c.refresh_date = cell(raw, values::date, &mut bad, DATE_FIX),
+            F::PurchaseCost => {
+                c.purchase_cost = cell(raw, |s| s.parse::<Gbp>(), &mut bad, "write pounds and pence, e.g. 499.00 or £1,234.50");
+                if let Patch::Value(cost) = &c.purchase_cost {
+                    if cost.is_negative() {
+                        bad(format!("the purchase cost {raw} is negative"), "enter what was paid, e.g. 499.00");
+                    }
+                }
+            }
+            F::WarrantyMonths => {
+                warranty_months = match cell(raw, values::months, &mut bad, "write the warranty as a number of months, e.g. 36") {
+                    Patch::Value(m) => Some(m),
+                    _ => None,
+                }
+            }
+            F::LifeMonths => c.life_months = cell(raw, values::months, &mut bad, "write the life as a number of months, e.g. 60"),
+            F::LifecycleState => {
+                c.lifecycle_state = if raw.is_empty() {
+                    Patch::Missing
+                } else {
+                    match values::lifecycle(raw) {
+                        Some(s) => Patch::Value(s),
+                        None => {
+                            bad(format!("'{raw}' is not a lifecycle state"), &values::lifecycle_fix());
+                            Patch::Missing
+                        }
+                    }
+                }
+            }
+            F::OnWatts => c.on_watts = cell(raw, |s| s.parse::<Watts>(), &mut bad, "write watts as a number, e.g. 45.5"),
+            F::SleepWatts => c.sleep_watts = cell(raw, |s| s.parse::<Watts>(), &mut bad, "write watts as a number, e.g. 2.1"),
+            F::OffWatts => c.off_watts = cell(raw, |s| s.parse::<Watts>(), &mut bad, "write watts as a number, e.g. 0.4"),
+            F::ParentAssetTag => c.parent_asset_tag = cell(raw, |s| s.parse::<AssetTag>(), &mut bad, "give the tag of the PC this device belongs to"),
+        }
+    }
+    if let Some(months) = warranty_months {
+        if c.warranty_end.is_missing() {
+            match &c.purchase_date {
+                Patch::Value(bought) => c.warranty_end = Patch::Value(add_months(*bought, months)),
+                _ => problems.push(Problem::cell(
+                    line,
+                    header.name_of(AssetField::WarrantyMonths),
+                    &months.to_string(),
+                    "a warranty in months needs the purchase date on the same row to work out when it ends",
+                    "fill in the purchase date, or give the warranty's end date instead",
+                )),
+            }
+        }
+    }
+    let model = match model {
+        Patch::Value(name) => Patch::Value(ModelName { manufacturer, name }),
+        Patch::Null => Patch::Null,
+        Patch::Missing => Patch::Missing,
+    };
+    let tag = tag?;
+    c.asset_tag = Patch::Value(tag.clone());
+    (problems.len() == before).then_some(AssetRow { line, tag, changes: c, model, site, department })
+}
+
+/// Parses a non-empty cell; an empty one clears the field.
+fn cell<T, E: std::fmt::Display>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    bad: &mut impl FnMut(String, &str),
+    fix: &str,
+) -> Patch<T> {
+    if raw.is_empty() {
+        return Patch::Null;
+    }
+    match parse(raw) {
+        Ok(v) => Patch::Value(v),
+        Err(e) => {
+            bad(e.to_string(), fix);
+            Patch::Missing
+        }
+    }
+}
+
+fn add_months(d: chrono::NaiveDate, months: u32) -> chrono::NaiveDate {
+    d.checked_add_months(chrono::Months::new(months)).unwrap_or(d)
+}

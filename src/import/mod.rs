@@ -1,0 +1,126 @@
+//! CSV in and out: import files from a spreadsheet or another asset tool (all or nothing, every
+//! problem placed by line and column), and export the register in a form that imports back unchanged.
+//! Parsing and planning are pure ([`asset_rows`], [`asset_plan`]); [`asset_import`] reads and writes
+//! the database. May depend on `services`, `domain` and `store`, never on `web`.
+
+pub mod asset_fields;
+pub mod asset_import;
+pub mod asset_plan;
+pub mod asset_rows;
+pub mod columns;
+pub mod decode;
+pub mod export;
+mod problem;
+pub mod progress;
+pub mod report;
+pub mod values;
+
+pub use asset_import::import_assets;
+pub use columns::Mapping;
+pub use problem::Problem;
+
+use serde::Serialize;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Assets,
+}
+
+/// Imports a file of the given kind (see [`import_assets`]).
+pub async fn import(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::services::Actor,
+    kind: Kind,
+    bytes: &[u8],
+    mapping: &Mapping,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> crate::error::AppResult<ImportSummary> {
+    match kind {
+        Kind::Assets => import_assets(db, actor, bytes, mapping, options, progress).await,
+    }
+}
+
+/// Writes the whole register of the given kind as CSV; returns the number of rows.
+pub async fn export<W: std::io::Write>(
+    db: &sea_orm::DatabaseConnection,
+    kind: Kind,
+    out: W,
+) -> crate::error::AppResult<u64> {
+    match kind {
+        Kind::Assets => export::export_assets(db, &crate::services::asset_list::AssetQuery::default(), out).await,
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Check and count, write nothing.
+    pub dry_run: bool,
+    /// Create the sites, departments and models the file names but the register lacks.
+    pub create_missing: bool,
+    /// Where the file came from (its name), for the audit trail and messages.
+    pub source: String,
+}
+
+/// What an import did, or would do, or why it did nothing.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    pub kind: &'static str,
+    pub source: String,
+    pub dry_run: bool,
+    /// True when the file was written (not a dry run, no problems, something to change).
+    pub applied: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub created_sites: Vec<String>,
+    pub created_departments: Vec<String>,
+    pub created_models: Vec<String>,
+    /// Things the user should know that do not stop the import (columns not imported).
+    pub warnings: Vec<String>,
+    /// Why nothing was imported: every problem in the file.
+    pub problems: Vec<Problem>,
+}
+
+impl ImportSummary {
+    pub fn new(kind: &'static str, options: &ImportOptions) -> ImportSummary {
+        ImportSummary {
+            kind,
+            source: options.source.clone(),
+            dry_run: options.dry_run,
+            applied: false,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            created_sites: vec![],
+            created_departments: vec![],
+            created_models: vec![],
+            warnings: vec![],
+            problems: vec![],
+        }
+    }
+
+    pub fn refused(mut self, problems: Vec<Problem>) -> ImportSummary {
+        self.problems = problems;
+        self
+    }
+
+    pub fn is_refused(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
+
+/// Progress of a long import, for the command line's progress bar; the web ignores it.
+pub trait Progress: Sync {
+    /// A new phase of `total` units of work begins.
+    fn step(&self, _phase: &str, _total: u64) {}
+    fn advance(&self, _units: u64) {}
+    fn finish(&self) {}
+}
+
+/// No progress shown.
+pub struct Silent;
+
+impl Progress for Silent {}
