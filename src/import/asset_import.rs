@@ -32,6 +32,7 @@ pub async fn import_assets(
         Err(problems) => return Ok(summary.refused(problems)),
     };
     summary.warnings = file.warnings().to_vec();
+    // Rows that did not parse are reported with those that do not fit the register, all at once.
     progress.step("checking", file.rows.len() as u64);
     let snapshot = load_snapshot(db, &file).await?;
     let plan = match asset_plan::plan(file, &snapshot, options.create_missing, Utc::now()) {

@@ -229,7 +229,7 @@ impl<'a> Models<'a> {
 }
 
 pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTime<Utc>) -> Result<Plan, Vec<Problem>> {
-    let AssetFile { header, rows } = file;
+    let AssetFile { header, rows, problems: mut file_problems } = file;
     let column = |f: AssetField| header.name_of(f).to_string();
     let mut sites = Names::new(snap.sites.iter().map(|s| (s.name.clone(), s.id)));
     let mut departments = Names::new(
@@ -245,7 +245,7 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
         .filter(|r| matches!(r.changes.parent_asset_tag, Patch::Value(_)))
         .map(|r| r.tag.to_string())
         .collect();
-    let mut problems = Vec::new();
+    let mut problems = std::mem::take(&mut file_problems);
     let mut planned = Vec::with_capacity(rows.len());
     for row in rows {
         let AssetRow { line, tag, mut changes, site, department, model: model_name } = row;

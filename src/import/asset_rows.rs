@@ -32,7 +32,10 @@ pub struct AssetRow {
 #[derive(Debug)]
 pub struct AssetFile {
     pub header: Header<AssetField>,
+    /// The rows that parsed; the others are in `problems`, and the rest are still checked against the
+    /// register so the user hears about every problem at once.
     pub rows: Vec<AssetRow>,
+    pub problems: Vec<Problem>,
 }
 
 impl AssetFile {
@@ -41,6 +44,8 @@ impl AssetFile {
     }
 }
 
+/// The file's rows, or the problems that stop it being read at all (encoding, header). Problems in
+/// single rows are kept in [`AssetFile::problems`].
 pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>> {
     let text = decode::utf8(bytes).map_err(|p| vec![p])?;
     let mut reader = csv::ReaderBuilder::new()
@@ -54,8 +59,13 @@ pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>>
         Some(Err(e)) => return Err(vec![Problem::file(format!("the header line cannot be read: {e}"), CSV_FIX)]),
         None => return Err(vec![Problem::file("the file is empty", "export the register with its header line")]),
     };
-    let header = match_header::<AssetField>(&names, mapping)?;
+    let mut header = match_header::<AssetField>(&names, mapping)?;
     let mut problems = Vec::new();
+    if header.has(AssetField::WarrantyEnd) && header.has(AssetField::WarrantyMonths) {
+        let (end, months) = (header.name_of(AssetField::WarrantyEnd), header.name_of(AssetField::WarrantyMonths));
+        let note = format!("column \"{months}\" is not imported: \"{end}\" gives the warranty's end date");
+        header.warnings.push(note);
+    }
     if !header.has(AssetField::AssetTag) {
         problems.push(Problem::file(
             format!("no column gives the asset tag (the header line is: {})", names.join(", ")),
@@ -105,11 +115,7 @@ pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>>
     if rows.is_empty() && problems.is_empty() {
         problems.push(Problem::file("the file has a header line but no rows", "add at least one asset"));
     }
-    if problems.is_empty() {
-        Ok(AssetFile { header, rows })
-    } else {
-        Err(problems)
-    }
+    Ok(AssetFile { header, rows, problems })
 }
 
 const CSV_FIX: &str = "save the file again as CSV from the spreadsheet";

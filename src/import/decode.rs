@@ -12,8 +12,11 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, Problem> {
         let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let column = std::str::from_utf8(&good[line_start..]).map_or(0, |s| s.chars().count()) + 1;
         let byte = bytes[e.valid_up_to()];
-        let hint =
-            if byte == 0xA3 { " (0xA3 is £ in Windows-1252, so the file is probably in that encoding)" } else { "" };
+        let hint = if byte == 0xA3 {
+            " (0xA3 is £ in Windows-1252, so the file is probably in that encoding, as Excel's plain \"CSV\" saves)"
+        } else {
+            " (probably Windows-1252 or Latin-1, as Excel's plain \"CSV\" saves)"
+        };
         Problem {
             line: Some(line),
             column: None,

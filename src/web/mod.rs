@@ -38,7 +38,15 @@ pub fn figment(address: std::net::IpAddr, port: u16) -> rocket::figment::Figment
         .merge(("log_level", rocket::config::LogLevel::Critical))
         .merge(("cli_colors", false))
         .merge(("ident", "greenict"))
-        .merge(("limits", Limits::default().limit("json", 1.mebibytes()).limit("form", 1.mebibytes())))
+        .merge((
+            "limits",
+            Limits::default()
+                .limit("json", 1.mebibytes())
+                .limit("form", 1.mebibytes())
+                // Import uploads: a whole register, and its mapping file.
+                .limit("file", api::imports::MAX_IMPORT_BYTES.bytes())
+                .limit("data-form", (api::imports::MAX_IMPORT_BYTES + (1 << 20)).bytes()),
+        ))
 }
 
 /// `assets/static`, found beside the crate so `cargo run` works from any directory.

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod departments;
 pub mod device_models;
+pub mod imports;
 pub mod network_segments;
 pub mod sites;
 
@@ -29,6 +30,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(departments::Doc::openapi());
     doc.merge(network_segments::Doc::openapi());
     doc.merge(device_models::Doc::openapi());
+    doc.merge(imports::Doc::openapi());
     doc
 }
 
@@ -39,6 +41,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(departments::routes());
     r.extend(network_segments::routes());
     r.extend(device_models::routes());
+    r.extend(imports::routes());
     r
 }
 

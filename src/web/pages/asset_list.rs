@@ -50,6 +50,8 @@ struct ListPage {
     narrowed: bool,
     next_href: Option<String>,
     first_href: Option<String>,
+    /// The same filters as a CSV download.
+    csv_href: String,
 }
 
 /// The page's parameters as a query string's pairs, e.g. for the next page's link.
@@ -70,6 +72,12 @@ fn param_pairs(p: &AssetListParams) -> Vec<(&'static str, String)> {
         ("limit", p.limit.map(|l| l.to_string()).unwrap_or_default()),
         ("cursor", s(&p.cursor)),
     ]
+}
+
+/// The list's filters (not its paging or sort) as a link to the CSV export.
+fn csv_href(p: &AssetListParams) -> String {
+    let pairs = param_pairs(p).into_iter().filter(|(k, _)| !matches!(*k, "sort" | "dir" | "limit" | "cursor"));
+    format!("/api/v1/assets.csv{}", query_string(pairs))
 }
 
 /// Dates typed as dd/mm/yyyy are turned into the ISO form the list expects.
@@ -155,6 +163,7 @@ async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_
                 narrowed: true,
                 next_href: None,
                 first_href: None,
+                csv_href: csv_href(&params),
             };
             return html(Status::BadRequest, &p);
         }
@@ -201,5 +210,6 @@ async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_
         narrowed,
         next_href: page.next_cursor.clone().map(|c| link(Some(c))),
         first_href: params.cursor.as_ref().map(|_| link(None)),
+        csv_href: csv_href(&params),
     })
 }

@@ -10,6 +10,7 @@ mod catalogue_forms;
 mod format;
 mod forms;
 mod home;
+mod imports;
 mod lookups;
 
 use askama::Template;
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(assets::routes());
     r.extend(asset_form::routes());
     r.extend(catalogue::routes());
+    r.extend(imports::routes());
     r
 }
 

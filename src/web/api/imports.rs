@@ -1,0 +1,137 @@
+//! `POST /api/v1/imports` (a CSV file in the body: all or nothing) and `GET /api/v1/assets.csv` (the
+//! register as CSV, with the list's filters).
+
+use rocket::data::{Data, ToByteUnit};
+use rocket::http::{Header, Status};
+use rocket::serde::json::Json;
+use rocket::{get, post, FromForm, Responder};
+use utoipa::OpenApi;
+
+use super::assets::AssetListParams;
+use crate::error::{AppError, ErrorBody};
+use crate::import::{self, ImportOptions, ImportSummary, Kind, Mapping, Problem, Silent};
+use crate::services::Actor;
+use crate::web::guards::Db;
+
+#[derive(OpenApi)]
+#[openapi(paths(create_import, assets_csv), components(schemas(ImportSummary, Problem, Kind)))]
+pub struct Doc;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![create_import, assets_csv]
+}
+
+/// The largest file accepted: a 100,000-device register exports to about 25 MB.
+pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, FromForm, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// What the file holds: assets
+    pub kind: String,
+    /// true: check and count, write nothing
+    pub dry_run: Option<bool>,
+    /// true: create the sites, departments and models the file names that the register lacks
+    pub create_missing: Option<bool>,
+    /// The file's name, for the audit trail and messages
+    pub source: Option<String>,
+}
+
+pub fn parse_kind(raw: &str) -> Result<Kind, AppError> {
+    match raw.trim() {
+        "assets" => Ok(Kind::Assets),
+        other => Err(AppError::BadRequest {
+            code: "invalid_parameter",
+            message: format!("kind '{other}' is not something greenict imports; use assets"),
+            field: Some("kind".into()),
+        }),
+    }
+}
+
+/// Reads a request body up to the import limit; a larger one is refused, not cut short.
+pub async fn read_body(data: Data<'_>) -> Result<Vec<u8>, AppError> {
+    let read = data
+        .open(MAX_IMPORT_BYTES.bytes())
+        .into_bytes()
+        .await
+        .map_err(|e| AppError::Internal(format!("reading the upload failed: {e}")))?;
+    if !read.is_complete() {
+        return Err(AppError::BadRequest {
+            code: "too_large",
+            message: format!("the file is larger than {} MB; split it into several files", MAX_IMPORT_BYTES >> 20),
+            field: None,
+        });
+    }
+    Ok(read.into_inner())
+}
+
+/// Import a CSV file. The body is the file itself (`Content-Type: text/csv`). Every problem in the
+/// file is listed (line, column, value, what is wrong, how to fix it) and then nothing is written;
+/// otherwise all of it is, as one audit event for the file plus one per record.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "imports",
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "Imported, or checked when dry_run", body = ImportSummary),
+        (status = 422, description = "Problems in the file; nothing was imported", body = ImportSummary),
+        (status = 400, description = "A bad parameter, or a file over the size limit", body = ErrorBody),
+    )
+)]
+#[post("/imports?<params..>", data = "<data>")]
+pub async fn create_import(
+    db: Db<'_>,
+    actor: Actor,
+    params: ImportParams,
+    data: Data<'_>,
+) -> Result<(Status, Json<ImportSummary>), AppError> {
+    let kind = parse_kind(&params.kind)?;
+    let bytes = read_body(data).await?;
+    let options = ImportOptions {
+        dry_run: params.dry_run.unwrap_or(false),
+        create_missing: params.create_missing.unwrap_or(false),
+        source: params.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "upload.csv".into()),
+    };
+    let summary = import::import(db.inner(), &actor, kind, &bytes, &Mapping::default(), &options, &Silent).await?;
+    let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
+    Ok((status, Json(summary)))
+}
+
+#[derive(Responder)]
+#[response(content_type = "text/csv")]
+pub struct CsvDownload {
+    body: Vec<u8>,
+    disposition: Header<'static>,
+}
+
+impl CsvDownload {
+    pub fn new(body: Vec<u8>, file_name: &str) -> CsvDownload {
+        CsvDownload {
+            body,
+            disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{file_name}\"")),
+        }
+    }
+}
+
+/// The assets matching the list's filters as CSV, in greenict's own columns, ordered by tag. The file
+/// imports back to the identical register.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets.csv",
+    tag = "assets",
+    params(AssetListParams),
+    responses(
+        (status = 200, description = "CSV with a header line", body = String, content_type = "text/csv"),
+        (status = 400, description = "A bad filter", body = ErrorBody),
+    )
+)]
+#[get("/assets.csv?<params..>")]
+pub async fn assets_csv(db: Db<'_>, params: AssetListParams) -> Result<CsvDownload, AppError> {
+    let query = params.to_query()?;
+    let mut body = Vec::new();
+    import::export::export_assets(db.inner(), &query, &mut body).await?;
+    let name = format!("assets-{}.csv", chrono::Utc::now().date_naive());
+    Ok(CsvDownload::new(body, &name))
+}
