@@ -107,7 +107,7 @@ impl TestApp {
             .post(path.to_string())
             .header(ContentType::Form)
             .header(Header::new("X-Greenict-User", WHO))
-            .body(form.to_string())
+            .body(form)
             .dispatch()
             .await;
         let location = res.headers().get_one("Location").map(str::to_string);
