@@ -15,6 +15,7 @@ use greenict::domain::{Category, Gbp, LifecycleState, Patch};
 use greenict::services::assets::{self, AssetChanges};
 use greenict::services::departments::{self, DepartmentChanges};
 use greenict::services::device_models::{self, DeviceModelChanges};
+use greenict::services::network_segments::{self, NetworkSegmentChanges};
 use greenict::services::sites::{self, SiteChanges};
 use greenict::services::Actor;
 use sea_orm::DatabaseConnection;
@@ -344,6 +345,28 @@ async fn pages_render_in_a_real_browser() {
         &["Dell OptiPlex 7010", "12.5 / 1.8 / 0.3", r#"<a href="/assets?model_id=1">1</a>"#],
     );
 
+    let segment = NetworkSegmentChanges {
+        site_id: Patch::Value(1),
+        name: Patch::Value("Floor 2 staff".into()),
+        cidr: Patch::Value("10.20.2.0/24".into()),
+        ..Default::default()
+    };
+    network_segments::create(&app.db, &Actor::system(), segment).await.expect("segment");
+    let site = dump_dom(app.url("/sites/1")).await;
+    assert_has(
+        &site,
+        "/sites/1",
+        &[r#"href="/sites/1/delete""#, r#"href="/network-segments/1/edit""#, "10.20.2.255", "Floor 2 staff"],
+    );
+    let segment = dump_dom(app.url("/network-segments/1/edit")).await;
+    assert_has(
+        &segment,
+        "/network-segments/1/edit",
+        &["Change network segment Floor 2 staff", r#"value="10.20.2.0/24""#, r#"href="/sites/1#segments""#],
+    );
+    let confirm = dump_dom(app.url("/sites/1/delete")).await;
+    assert_has(&confirm, "/sites/1/delete", &["Delete site Civic Offices?", "Yes, delete it", "No, go back"]);
+
     let dir = artifacts_dir();
     screenshot(app.url("/assets"), dir.join("assets-desktop.png"), 1280, 1000).await;
     screenshot(app.url("/assets"), dir.join("assets-phone.png"), 390, 844).await;
@@ -352,6 +375,7 @@ async fn pages_render_in_a_real_browser() {
     screenshot(app.url("/"), dir.join("home-desktop.png"), 1280, 1000).await;
     screenshot(app.url("/sites/1"), dir.join("site-desktop.png"), 1280, 1200).await;
     screenshot(app.url("/models"), dir.join("models-phone.png"), 390, 844).await;
+    screenshot(app.url("/network-segments/1/edit"), dir.join("segment-edit-phone.png"), 390, 1200).await;
     screenshot(app.url("/assets/new"), dir.join("asset-new-phone.png"), 390, 1800).await;
 }
 
@@ -422,6 +446,18 @@ async fn forms_over_http_show_each_problem_beside_its_field() {
     let (status, _, page) = post("/sites/1/segments", "name=Floor+2&cidr=192.168.10.7%2F24").await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains(r#"id="f-cidr-error""#) && page.contains("192.168.10.0/24"), "{page}");
+
+    // Deleting a site that still has assets is refused on the page with the reason.
+    let (status, _, page) = post("/sites/1/delete", "").await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("It could not be deleted") && page.contains("still has 2 assets"), "{page}");
+    if Path::new(CHROMIUM).exists() {
+        let file = artifacts_dir().join("site-delete-refused.html");
+        let based = page.replacen("<head>", &format!("<head><base href=\"{}\">", app.url("/")), 1);
+        std::fs::write(&file, based).expect("write the page");
+        let png = artifacts_dir().join("site-delete-refused-desktop.png");
+        screenshot(format!("file://{}", file.display()), png, 1280, 800).await;
+    }
 
     let get = |path: String, cookie: String| async move {
         tokio::task::spawn_blocking(move || http(port, "GET", &path, None, &cookie)).await.expect("join").expect("http")

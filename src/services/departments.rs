@@ -1,19 +1,17 @@
 //! Departments: who owns and pays for devices, with their finance cost centre.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Action};
-use super::{text_field, unique_violation, Actor};
+use super::audited::{self, Audited};
+use super::{text_field, Actor};
 use crate::domain::{FieldErrors, Patch};
 use crate::error::{AppError, AppResult};
 use crate::store::{asset, department};
-
-const ENTITY: &str = "department";
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DepartmentView {
@@ -22,8 +20,8 @@ pub struct DepartmentView {
     /// The finance system's cost centre code, if the department has one.
     pub cost_centre: Option<String>,
     pub notes: Option<String>,
-    pub created_at: chrono::DateTime<Utc>,
-    pub updated_at: chrono::DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<department::Model> for DepartmentView {
@@ -67,24 +65,33 @@ impl DepartmentChanges {
     }
 }
 
+impl Audited for department::Model {
+    const ENTITY: &'static str = "department";
+    type View = DepartmentView;
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+    }
+
+    fn duplicate_message(&self) -> String {
+        match &self.cost_centre {
+            Some(cc) => format!("a department named '{}' or with cost centre '{cc}' already exists", self.name),
+            None => format!("a department named '{}' already exists", self.name),
+        }
+    }
+}
+
 pub async fn list<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<DepartmentView>> {
     let rows = department::Entity::find().order_by_asc(department::Column::Name).all(conn).await?;
     Ok(rows.into_iter().map(DepartmentView::from).collect())
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<DepartmentView> {
-    find(conn, id).await.map(DepartmentView::from)
-}
-
-async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<department::Model> {
-    department::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found(ENTITY, id))
-}
-
-fn duplicate_message(m: &department::Model) -> String {
-    match &m.cost_centre {
-        Some(cc) => format!("a department named '{}' or with cost centre '{cc}' already exists", m.name),
-        None => format!("a department named '{}' already exists", m.name),
-    }
+    audited::find::<department::Model, _>(conn, id).await.map(DepartmentView::from)
 }
 
 async fn check_unique<C: ConnectionTrait>(conn: &C, m: &department::Model) -> AppResult<()> {
@@ -144,12 +151,7 @@ pub async fn create_in(
     };
     changes.apply(&mut m)?;
     check_unique(txn, &m).await?;
-    let mut am = m.clone().into_active_model().reset_all();
-    am.id = NotSet;
-    let saved = am.insert(txn).await.map_err(|e| unique_violation(e, "name", duplicate_message(&m)))?;
-    let view = DepartmentView::from(saved);
-    audit::record(txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
-    Ok(view)
+    audited::insert(txn, actor, m).await
 }
 
 pub async fn update(
@@ -159,23 +161,19 @@ pub async fn update(
     changes: DepartmentChanges,
 ) -> AppResult<DepartmentView> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: department::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
     check_unique(&txn, &m).await?;
-    m.updated_at = Utc::now();
-    let message = duplicate_message(&m);
-    let saved =
-        m.into_active_model().reset_all().update(&txn).await.map_err(|e| unique_violation(e, "name", message))?;
-    let (before, after) = (DepartmentView::from(before), DepartmentView::from(saved));
-    audit::record(&txn, actor, Action::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    let after = audited::update(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(after)
 }
 
+/// Deletes a department that no asset belongs to.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: department::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::DepartmentId.eq(id)).count(&txn).await?;
     if assets > 0 {
         return Err(AppError::conflict(
@@ -188,8 +186,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResul
             None,
         ));
     }
-    department::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, Action::Delete, ENTITY, id, Some(&DepartmentView::from(before)), None).await?;
+    audited::delete(&txn, actor, before).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,20 +1,18 @@
 //! The model catalogue: each make and model's power draw by state, embodied carbon, weight, expected
 //! life and replacement price, shared by every asset of that model.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Action};
-use super::{text_field, unique_violation, Actor};
+use super::audited::{self, Audited};
+use super::{text_field, Actor};
 use crate::domain::{Category, FieldError, FieldErrors, Gbp, Kg, KgCo2e, Patch, Watts};
 use crate::error::{AppError, AppResult};
 use crate::store::{asset, device_model};
-
-const ENTITY: &str = "device_model";
 
 /// The longest expected life accepted, in months (20 years).
 const MAX_LIFE_MONTHS: i32 = 240;
@@ -44,8 +42,8 @@ pub struct DeviceModelView {
     #[schema(value_type = Option<String>, example = "499.00")]
     pub replacement_price: Option<Gbp>,
     pub notes: Option<String>,
-    pub created_at: chrono::DateTime<Utc>,
-    pub updated_at: chrono::DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<device_model::Model> for DeviceModelView {
@@ -234,6 +232,26 @@ impl DeviceModelChanges {
     }
 }
 
+impl Audited for device_model::Model {
+    const ENTITY: &'static str = "device_model";
+    type View = DeviceModelView;
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+    }
+
+    fn duplicate_message(&self) -> String {
+        format!(
+            "the catalogue already has {} '{}'; edit that model, or give this one a different name",
+            self.manufacturer, self.name
+        )
+    }
+}
+
 /// Every model, or one category's, by manufacturer then name.
 pub async fn list<C: ConnectionTrait>(conn: &C, category: Option<Category>) -> AppResult<Vec<DeviceModelView>> {
     let mut q = device_model::Entity::find();
@@ -246,18 +264,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, category: Option<Category>) -> A
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<DeviceModelView> {
-    find(conn, id).await.map(DeviceModelView::from)
-}
-
-async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<device_model::Model> {
-    device_model::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found(ENTITY, id))
-}
-
-fn duplicate_message(m: &device_model::Model) -> String {
-    format!(
-        "the catalogue already has {} '{}'; edit that model, or give this one a different name",
-        m.manufacturer, m.name
-    )
+    audited::find::<device_model::Model, _>(conn, id).await.map(DeviceModelView::from)
 }
 
 async fn check_unique<C: ConnectionTrait>(conn: &C, m: &device_model::Model) -> AppResult<()> {
@@ -268,7 +275,7 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &device_model::Model) -> 
         .count(conn)
         .await?;
     if clash > 0 {
-        return Err(AppError::conflict("duplicate", duplicate_message(m), Some("name")));
+        return Err(AppError::conflict("duplicate", m.duplicate_message(), Some("name")));
     }
     Ok(())
 }
@@ -290,15 +297,10 @@ pub async fn create_in(
     let mut m = new_model(now);
     changes.apply(&mut m)?;
     check_unique(txn, &m).await?;
-    let mut am = m.clone().into_active_model().reset_all();
-    am.id = NotSet;
-    let saved = am.insert(txn).await.map_err(|e| unique_violation(e, "name", duplicate_message(&m)))?;
-    let view = DeviceModelView::from(saved);
-    audit::record(txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
-    Ok(view)
+    audited::insert(txn, actor, m).await
 }
 
-fn new_model(now: chrono::DateTime<Utc>) -> device_model::Model {
+fn new_model(now: DateTime<Utc>) -> device_model::Model {
     device_model::Model {
         id: 0,
         manufacturer: String::new(),
@@ -328,26 +330,23 @@ pub async fn update(
     changes: DeviceModelChanges,
 ) -> AppResult<DeviceModelView> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: device_model::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
     check_unique(&txn, &m).await?;
-    m.updated_at = Utc::now();
-    let message = duplicate_message(&m);
-    let saved =
-        m.into_active_model().reset_all().update(&txn).await.map_err(|e| unique_violation(e, "name", message))?;
-    if saved.default_life_months != before.default_life_months {
+    let life_changed = m.default_life_months != before.default_life_months;
+    let after = audited::update(&txn, actor, before, m).await?;
+    if life_changed {
         crate::services::assets::recompute_refresh_due_for_model(&txn, id).await?;
     }
-    let (before, after) = (DeviceModelView::from(before), DeviceModelView::from(saved));
-    audit::record(&txn, actor, Action::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(after)
 }
 
+/// Deletes a model that no asset uses.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: device_model::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::ModelId.eq(id)).count(&txn).await?;
     if assets > 0 {
         return Err(AppError::conflict(
@@ -359,8 +358,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResul
             None,
         ));
     }
-    device_model::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, Action::Delete, ENTITY, id, Some(&DeviceModelView::from(before)), None).await?;
+    audited::delete(&txn, actor, before).await?;
     txn.commit().await?;
     Ok(())
 }

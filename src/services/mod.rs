@@ -5,6 +5,7 @@ pub mod actor;
 pub mod asset_list;
 pub mod assets;
 pub mod audit;
+pub mod audited;
 pub mod departments;
 pub mod device_models;
 pub mod network_segments;

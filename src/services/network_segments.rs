@@ -1,20 +1,18 @@
 //! Network segments: a site's subnets, with the address and port Wake-on-LAN packets are sent to.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Action};
-use super::{text_field, unique_violation, Actor};
+use super::audited::{self, Audited};
+use super::{text_field, Actor};
 use crate::domain::network::Cidr;
 use crate::domain::{FieldError, FieldErrors, Patch};
 use crate::error::{AppError, AppResult};
 use crate::store::{network_segment, site};
-
-const ENTITY: &str = "network_segment";
 
 /// The UDP port Wake-on-LAN magic packets go to unless a segment says otherwise (the discard port).
 pub const DEFAULT_WOL_PORT: i32 = 9;
@@ -33,8 +31,8 @@ pub struct NetworkSegmentView {
     #[schema(example = 9)]
     pub wol_port: i32,
     pub notes: Option<String>,
-    pub created_at: chrono::DateTime<Utc>,
-    pub updated_at: chrono::DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<network_segment::Model> for NetworkSegmentView {
@@ -145,6 +143,23 @@ impl NetworkSegmentChanges {
     }
 }
 
+impl Audited for network_segment::Model {
+    const ENTITY: &'static str = "network_segment";
+    type View = NetworkSegmentView;
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+    }
+
+    fn duplicate_message(&self) -> String {
+        format!("this site already has a network segment named '{}'; pick another name or edit that segment", self.name)
+    }
+}
+
 /// Every segment, or one site's, by site then name.
 pub async fn list<C: ConnectionTrait>(conn: &C, site_id: Option<i32>) -> AppResult<Vec<NetworkSegmentView>> {
     let mut q = network_segment::Entity::find();
@@ -157,11 +172,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, site_id: Option<i32>) -> AppResu
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<NetworkSegmentView> {
-    find(conn, id).await.map(NetworkSegmentView::from)
-}
-
-async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<network_segment::Model> {
-    network_segment::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found(ENTITY, id))
+    audited::find::<network_segment::Model, _>(conn, id).await.map(NetworkSegmentView::from)
 }
 
 async fn check_site<C: ConnectionTrait>(conn: &C, site_id: i32) -> AppResult<()> {
@@ -175,10 +186,6 @@ async fn check_site<C: ConnectionTrait>(conn: &C, site_id: i32) -> AppResult<()>
     Ok(())
 }
 
-fn duplicate_message(m: &network_segment::Model) -> String {
-    format!("this site already has a network segment named '{}'; pick another name or edit that segment", m.name)
-}
-
 async fn check_unique<C: ConnectionTrait>(conn: &C, m: &network_segment::Model) -> AppResult<()> {
     let clash = network_segment::Entity::find()
         .filter(network_segment::Column::SiteId.eq(m.site_id))
@@ -187,7 +194,7 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &network_segment::Model) 
         .count(conn)
         .await?;
     if clash > 0 {
-        return Err(AppError::conflict("duplicate", duplicate_message(m), Some("name")));
+        return Err(AppError::conflict("duplicate", m.duplicate_message(), Some("name")));
     }
     Ok(())
 }
@@ -224,12 +231,7 @@ pub async fn create_in(
     changes.apply(&mut m)?;
     check_site(txn, m.site_id).await?;
     check_unique(txn, &m).await?;
-    let mut am = m.clone().into_active_model().reset_all();
-    am.id = NotSet;
-    let saved = am.insert(txn).await.map_err(|e| unique_violation(e, "name", duplicate_message(&m)))?;
-    let view = NetworkSegmentView::from(saved);
-    audit::record(txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
-    Ok(view)
+    audited::insert(txn, actor, m).await
 }
 
 pub async fn update(
@@ -239,28 +241,22 @@ pub async fn update(
     changes: NetworkSegmentChanges,
 ) -> AppResult<NetworkSegmentView> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: network_segment::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
     if m.site_id != before.site_id {
         check_site(&txn, m.site_id).await?;
     }
     check_unique(&txn, &m).await?;
-    m.updated_at = Utc::now();
-    let message = duplicate_message(&m);
-    let saved =
-        m.into_active_model().reset_all().update(&txn).await.map_err(|e| unique_violation(e, "name", message))?;
-    let (before, after) = (NetworkSegmentView::from(before), NetworkSegmentView::from(saved));
-    audit::record(&txn, actor, Action::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    let after = audited::update(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(after)
 }
 
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
-    network_segment::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, Action::Delete, ENTITY, id, Some(&NetworkSegmentView::from(before)), None).await?;
+    let before: network_segment::Model = audited::find(&txn, id).await?;
+    audited::delete(&txn, actor, before).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,19 +1,17 @@
 //! Sites: the council's buildings.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Action};
-use super::{text_field, unique_violation, Actor};
+use super::audited::{self, Audited};
+use super::{text_field, Actor};
 use crate::domain::{FieldError, FieldErrors, Patch};
 use crate::error::{AppError, AppResult};
 use crate::store::{asset, network_segment, site};
-
-const ENTITY: &str = "site";
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SiteView {
@@ -24,8 +22,8 @@ pub struct SiteView {
     /// Power usage effectiveness of the site's server room (facility energy ÷ IT energy), if it has one.
     pub pue: Option<f64>,
     pub notes: Option<String>,
-    pub created_at: chrono::DateTime<Utc>,
-    pub updated_at: chrono::DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<site::Model> for SiteView {
@@ -91,17 +89,30 @@ impl SiteChanges {
     }
 }
 
+impl Audited for site::Model {
+    const ENTITY: &'static str = "site";
+    type View = SiteView;
+
+    fn id(&self) -> i32 {
+        self.id
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+    }
+
+    fn duplicate_message(&self) -> String {
+        format!("a site named '{}' already exists", self.name)
+    }
+}
+
 pub async fn list<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<SiteView>> {
     let rows = site::Entity::find().order_by_asc(site::Column::Name).all(conn).await?;
     Ok(rows.into_iter().map(SiteView::from).collect())
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<SiteView> {
-    find(conn, id).await.map(SiteView::from)
-}
-
-async fn find<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<site::Model> {
-    site::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| AppError::not_found(ENTITY, id))
+    audited::find::<site::Model, _>(conn, id).await.map(SiteView::from)
 }
 
 async fn check_unique<C: ConnectionTrait>(conn: &C, m: &site::Model) -> AppResult<()> {
@@ -111,7 +122,7 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &site::Model) -> AppResul
         .count(conn)
         .await?;
     if clash > 0 {
-        return Err(AppError::conflict("duplicate", format!("a site named '{}' already exists", m.name), Some("name")));
+        return Err(AppError::conflict("duplicate", m.duplicate_message(), Some("name")));
     }
     Ok(())
 }
@@ -138,34 +149,24 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: SiteCh
     };
     changes.apply(&mut m)?;
     check_unique(txn, &m).await?;
-    let mut am = m.clone().into_active_model().reset_all();
-    am.id = NotSet;
-    let saved = am
-        .insert(txn)
-        .await
-        .map_err(|e| unique_violation(e, "name", format!("a site named '{}' already exists", m.name)))?;
-    let view = SiteView::from(saved);
-    audit::record(txn, actor, Action::Create, ENTITY, view.id, None, Some(&view)).await?;
-    Ok(view)
+    audited::insert(txn, actor, m).await
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: SiteChanges) -> AppResult<SiteView> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: site::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
     check_unique(&txn, &m).await?;
-    m.updated_at = Utc::now();
-    let saved = m.into_active_model().reset_all().update(&txn).await?;
-    let (before, after) = (SiteView::from(before), SiteView::from(saved));
-    audit::record(&txn, actor, Action::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    let after = audited::update(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(after)
 }
 
+/// Deletes a site that no asset or network segment refers to.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
     let txn = db.begin().await?;
-    let before = find(&txn, id).await?;
+    let before: site::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::SiteId.eq(id)).count(&txn).await?;
     let segments = network_segment::Entity::find().filter(network_segment::Column::SiteId.eq(id)).count(&txn).await?;
     if assets + segments > 0 {
@@ -178,8 +179,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResul
             None,
         ));
     }
-    site::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, actor, Action::Delete, ENTITY, id, Some(&SiteView::from(before)), None).await?;
+    audited::delete(&txn, actor, before).await?;
     txn.commit().await?;
     Ok(())
 }

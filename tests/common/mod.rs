@@ -93,6 +93,27 @@ impl TestApp {
         body(res).await
     }
 
+    /// An HTML page: its status and text.
+    pub async fn page(&self, path: &str) -> (Status, String) {
+        let res = self.client.get(path.to_string()).dispatch().await;
+        (res.status(), res.into_string().await.unwrap_or_default())
+    }
+
+    /// Posts a form as a browser would (`a=1&b=2`, already encoded): the status, where a redirect
+    /// goes, and the page. The client keeps cookies, so a redirect's message shows on the next page.
+    pub async fn post_form(&self, path: &str, form: &str) -> (Status, Option<String>, String) {
+        let res = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .header(Header::new("X-Greenict-User", WHO))
+            .body(form)
+            .dispatch()
+            .await;
+        let location = res.headers().get_one("Location").map(str::to_string);
+        (res.status(), location, res.into_string().await.unwrap_or_default())
+    }
+
     /// A site, a department and a desktop model to hang assets on: returns their ids.
     pub async fn seed_refs(&self) -> (i64, i64, i64) {
         let (s, site) = self.post("/api/v1/sites", serde_json::json!({"name": "Civic Offices", "pue": 1.8})).await;

@@ -22,14 +22,7 @@ pub struct Doc;
 
 /// `?category=`: blank means every category; an unknown one is a 400 listing the categories.
 fn category_filter(raw: Option<&str>) -> AppResult<Option<Category>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|message| AppError::BadRequest {
-            code: "invalid_parameter",
-            message,
-            field: Some("category".into()),
-        }),
-    }
+    super::optional_param(raw, "category", str::parse)
 }
 
 #[utoipa::path(get, path = "/api/v1/models", tag = "models",

@@ -10,6 +10,8 @@ pub mod sites;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::error::{AppError, AppResult};
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -48,4 +50,21 @@ pub fn routes() -> Vec<rocket::Route> {
 /// `/api/v1/openapi.json` and the browsable docs at `/api/docs/`, served from vendored files (offline).
 pub fn docs_routes() -> Vec<rocket::Route> {
     SwaggerUi::new("/api/docs/<_..>").url("/api/v1/openapi.json", openapi()).into()
+}
+
+/// An optional query parameter such as `?site_id=`: blank means not given; a value `parse` refuses is
+/// a 400 naming the parameter, with `parse`'s message.
+fn optional_param<T>(
+    raw: Option<&str>,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> AppResult<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse(s).map(Some).map_err(|message| AppError::BadRequest {
+            code: "invalid_parameter",
+            message,
+            field: Some(name.into()),
+        }),
+    }
 }

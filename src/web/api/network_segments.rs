@@ -18,14 +18,9 @@ pub struct Doc;
 
 /// `?site_id=`: blank means every site; anything but a whole number is a 400 naming the parameter.
 fn site_filter(raw: Option<&str>) -> AppResult<Option<i32>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| AppError::BadRequest {
-            code: "invalid_parameter",
-            message: format!("site_id '{s}' is not a site id; give a whole number, e.g. ?site_id=1"),
-            field: Some("site_id".into()),
-        }),
-    }
+    super::optional_param(raw, "site_id", |s| {
+        s.parse().map_err(|_| format!("site_id '{s}' is not a site id; give a whole number, e.g. ?site_id=1"))
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/network-segments", tag = "network segments",

@@ -189,6 +189,8 @@ fn new_form(l: &Lookups, flash: Option<FlashMessage<'_>>) -> FormPage {
         summary: vec![],
         submit: "Add asset".into(),
         cancel_href: "/assets".into(),
+        delete_href: String::new(),
+        delete_label: String::new(),
     }
 }
 
@@ -210,6 +212,8 @@ fn edit_form(l: &Lookups, a: &AssetView) -> FormPage {
         summary: vec![],
         submit: "Save changes".into(),
         cancel_href: asset_href(&tag),
+        delete_href: String::new(),
+        delete_label: String::new(),
     }
 }
 

@@ -9,7 +9,9 @@ use rocket::{get, post};
 
 use super::forms::{capitalise, Choice, RawForm};
 use super::lookups::{self, Lookups};
-use super::{asset_form, format, html, ok, path_segment, redirect_with, Layout, MessagePage, PageError, PageResult};
+use super::{
+    asset_form, format, html, ok, path_segment, redirect_with, ConfirmPage, Layout, MessagePage, PageError, PageResult,
+};
 use crate::domain::{LifecycleState, Patch};
 use crate::error::AppError;
 use crate::services::assets::{self, AssetChanges, AssetView};
@@ -274,17 +276,6 @@ async fn lifecycle(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> 
 
 // ---------------------------------------------------------------------------------------------
 // Deleting
-
-#[derive(Template)]
-#[template(path = "confirm_delete.html")]
-pub struct ConfirmPage {
-    pub layout: Layout,
-    pub heading: String,
-    pub explanation: String,
-    pub action: String,
-    pub cancel_href: String,
-    pub error: Option<String>,
-}
 
 fn read_only_page(tag: &str) -> MessagePage {
     MessagePage::new(

@@ -8,18 +8,19 @@ use rocket::request::FlashMessage;
 use rocket::{get, post};
 use std::collections::HashMap;
 
-use super::forms::{field_problems, Field, Mode, RawForm, Reader, Section, SummaryItem};
+use super::catalogue_forms::{segment_changes, segment_sections};
+use super::forms::{field_problems, RawForm, Section, SummaryItem};
 use super::lookups::model_label;
-use super::{catalogue_forms, format, html, ok, redirect_with, Layout, PageError, PageResult};
-use crate::domain::{FieldErrors, Patch};
+use super::{catalogue_delete, catalogue_forms, format, html, ok, redirect_with, Layout, PageError, PageResult};
 use crate::error::AppError;
-use crate::services::network_segments::{self, NetworkSegmentChanges};
+use crate::services::network_segments;
 use crate::services::{departments, device_models, register_summary, sites, Actor};
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = rocket::routes![site_list, site_page, add_segment, department_list, model_list];
     r.extend(catalogue_forms::routes());
+    r.extend(catalogue_delete::routes());
     r
 }
 
@@ -67,6 +68,10 @@ fn change_cell(href: String, what: &str) -> Cell {
     Cell::link(format!("Change {what}"), href)
 }
 
+fn delete_cell(href: String, what: &str) -> Cell {
+    Cell::link(format!("Delete {what}"), href)
+}
+
 #[get("/sites")]
 async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
     let conn = db.inner();
@@ -109,6 +114,7 @@ async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageRes
                 Cell::text(format::text(&d.cost_centre)),
                 count_cell(&counts, d.id, "department_id"),
                 change_cell(format!("/departments/{}/edit", d.id), &d.name),
+                delete_cell(format!("/departments/{}/delete", d.id), &d.name),
             ]
         })
         .collect();
@@ -118,7 +124,7 @@ async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageRes
         intro: "Who owns and pays for devices, with their finance cost centre.".into(),
         add_href: "/departments/new".into(),
         add_label: "Add a department".into(),
-        columns: cols(&[("Department", false), ("Cost centre", false), ("Assets", true), ("", false)]),
+        columns: cols(&[("Department", false), ("Cost centre", false), ("Assets", true), ("", false), ("", false)]),
         rows,
         empty: "No departments yet.".into(),
     })
@@ -147,6 +153,7 @@ async fn model_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
                 Cell::text(format::opt_money(m.replacement_price)).number(),
                 count_cell(&counts, m.id, "model_id"),
                 change_cell(format!("/models/{}/edit", m.id), &label),
+                delete_cell(format!("/models/{}/delete", m.id), &label),
             ]
         })
         .collect();
@@ -164,6 +171,7 @@ async fn model_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
             ("Life", false),
             ("Replacement price", true),
             ("Assets", true),
+            ("", false),
             ("", false),
         ]),
         rows,
@@ -186,26 +194,17 @@ struct SitePage {
     name: String,
     details: Vec<(String, String)>,
     assets: String,
-    segments: Vec<Vec<String>>,
+    segments: Vec<SegmentRow>,
     sections: Vec<Section>,
     summary: Vec<SummaryItem>,
 }
 
-fn segment_sections() -> Vec<Section> {
-    vec![Section::new(
-        "Add a network segment",
-        vec![
-            Field::text("name", "Name").required().hint("e.g. Floor 2 staff"),
-            Field::text("cidr", "Network")
-                .required()
-                .hint("Network address and prefix length, e.g. 192.168.10.0/24")
-                .width("w-medium"),
-            Field::text("broadcast_address", "Wake-on-LAN broadcast address")
-                .hint("Leave blank for an IPv4 network to use its directed broadcast; required for IPv6, e.g. ff02::1")
-                .width("w-medium"),
-            Field::number("wol_port", "Wake-on-LAN port", "numeric").hint("Leave blank for 9, the usual port"),
-        ],
-    )]
+struct SegmentRow {
+    name: String,
+    cidr: String,
+    broadcast_address: String,
+    wol_port: i32,
+    edit_href: String,
 }
 
 async fn site_page_for(conn: &sea_orm::DatabaseConnection, id: i32, layout: Layout) -> Result<SitePage, PageError> {
@@ -214,7 +213,13 @@ async fn site_page_for(conn: &sea_orm::DatabaseConnection, id: i32, layout: Layo
     let segments = network_segments::list(conn, Some(id))
         .await?
         .into_iter()
-        .map(|g| vec![g.name, g.cidr, g.broadcast_address, g.wol_port.to_string()])
+        .map(|g| SegmentRow {
+            edit_href: format!("/network-segments/{}/edit", g.id),
+            name: g.name,
+            cidr: g.cidr,
+            broadcast_address: g.broadcast_address,
+            wol_port: g.wol_port,
+        })
         .collect();
     Ok(SitePage {
         layout,
@@ -229,7 +234,7 @@ async fn site_page_for(conn: &sea_orm::DatabaseConnection, id: i32, layout: Layo
         assets: format::count(counts.get(&id).copied().unwrap_or(0)),
         name: s.name,
         segments,
-        sections: segment_sections(),
+        sections: segment_sections("Add a network segment"),
         summary: vec![],
     })
 }
@@ -241,25 +246,10 @@ async fn site_page(db: Db<'_>, id: i32, flash: Option<FlashMessage<'_>>) -> Page
     ok(&SitePage { layout: Layout { title, ..page.layout }, ..page })
 }
 
-fn segment_changes(form: &RawForm, site_id: i32) -> Result<NetworkSegmentChanges, FieldErrors> {
-    let mut r = Reader::new(form, Mode::Create);
-    r.require("name", "name");
-    r.require("cidr", "network");
-    let c = NetworkSegmentChanges {
-        site_id: Patch::Value(site_id),
-        name: r.text("name"),
-        cidr: r.text("cidr"),
-        broadcast_address: r.text("broadcast_address"),
-        wol_port: r.whole_number::<i32>("wol_port"),
-        notes: Patch::Missing,
-    };
-    r.finish().map(|()| c)
-}
-
 #[post("/sites/<id>/segments", data = "<form>")]
 async fn add_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
     let conn = db.inner();
-    let result = match segment_changes(&form, id) {
+    let result = match segment_changes(&form, Some(id)) {
         Ok(c) => network_segments::create(conn, &actor, c).await,
         Err(errs) => Err(AppError::Unprocessable(errs)),
     };

@@ -1,4 +1,5 @@
-//! Create and edit forms for sites, departments and models: their fields, values and `Changes`.
+//! Create and edit forms for sites, departments, models and network segments: their fields, values and
+//! `Changes`. (A segment is added on its site's page; it is changed here.)
 
 use rocket::form::Form;
 use rocket::http::Status;
@@ -7,10 +8,12 @@ use rocket::{get, post};
 use super::forms::{field_problems, Field, FormPage, Mode, RawForm, Reader, Section};
 use super::lookups::{self, model_label};
 use super::{format, html, ok, redirect_with, Layout, PageResult};
-use crate::domain::{Category, FieldErrors, Gbp};
+use crate::domain::network::Cidr;
+use crate::domain::{Category, FieldErrors, Gbp, Patch};
 use crate::error::{AppError, AppResult};
 use crate::services::departments::{self, DepartmentChanges, DepartmentView};
 use crate::services::device_models::{self, DeviceModelChanges, DeviceModelView};
+use crate::services::network_segments::{self, NetworkSegmentChanges, NetworkSegmentView};
 use crate::services::sites::{self, SiteChanges, SiteView};
 use crate::services::Actor;
 use crate::web::guards::Db;
@@ -28,7 +31,9 @@ pub fn routes() -> Vec<rocket::Route> {
         new_model,
         create_model,
         edit_model,
-        update_model
+        update_model,
+        edit_segment,
+        update_segment
     ]
 }
 
@@ -44,6 +49,8 @@ fn page(section: &'static str, heading: String, action: String, sections: Vec<Se
         summary: vec![],
         submit,
         cancel_href: cancel.to_string(),
+        delete_href: String::new(),
+        delete_label: String::new(),
     }
 }
 
@@ -133,6 +140,7 @@ fn site_form() -> FormPage {
 
 fn site_edit_form(id: i32, name: &str) -> FormPage {
     page("sites", format!("Change site {name}"), format!("/sites/{id}"), site_sections(), &format!("/sites/{id}"))
+        .with_delete(format!("/sites/{id}/delete"), format!("Delete site {name}"))
 }
 
 #[get("/sites/new")]
@@ -206,6 +214,7 @@ fn department_edit_form(id: i32, name: &str) -> FormPage {
         department_sections(),
         "/departments",
     )
+    .with_delete(format!("/departments/{id}/delete"), format!("Delete department {name}"))
 }
 
 #[get("/departments/new")]
@@ -335,6 +344,7 @@ fn model_form() -> FormPage {
 
 fn model_edit_form(id: i32, label: &str) -> FormPage {
     page("models", format!("Change model {label}"), format!("/models/{id}"), model_sections(), "/models")
+        .with_delete(format!("/models/{id}/delete"), format!("Delete model {label}"))
 }
 
 #[get("/models/new")]
@@ -366,5 +376,91 @@ async fn update_model(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) ->
     };
     finish(result, &form, model_edit_form(id, &model_label(&current)), |v| {
         ("/models".into(), format!("Model {} was saved", model_label(&v)))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network segments
+
+/// A segment's fields; `legend` says whether it is being added or changed.
+pub(super) fn segment_sections(legend: &str) -> Vec<Section> {
+    vec![Section::new(
+        legend,
+        vec![
+            Field::text("name", "Name").required().hint("e.g. Floor 2 staff"),
+            Field::text("cidr", "Network")
+                .required()
+                .hint("Network address and prefix length, e.g. 192.168.10.0/24")
+                .width("w-medium"),
+            Field::text("broadcast_address", "Wake-on-LAN broadcast address")
+                .hint("Leave blank for an IPv4 network to use its directed broadcast; required for IPv6, e.g. ff02::1")
+                .width("w-medium"),
+            Field::number("wol_port", "Wake-on-LAN port", "numeric").hint("Leave blank for 9, the usual port"),
+        ],
+    )]
+}
+
+/// A new segment at `site_id`, or (with no site) changes to one, which stays at its site.
+pub(super) fn segment_changes(form: &RawForm, site_id: Option<i32>) -> Result<NetworkSegmentChanges, FieldErrors> {
+    let mode = if site_id.is_some() { Mode::Create } else { Mode::Edit };
+    let mut r = Reader::new(form, mode);
+    if mode == Mode::Create {
+        r.require("name", "name");
+        r.require("cidr", "network");
+    }
+    let c = NetworkSegmentChanges {
+        site_id: site_id.map_or(Patch::Missing, Patch::Value),
+        name: r.text("name"),
+        cidr: r.text("cidr"),
+        broadcast_address: r.text("broadcast_address"),
+        wol_port: r.whole_number::<i32>("wol_port"),
+        notes: Patch::Missing,
+    };
+    r.finish().map(|()| c)
+}
+
+/// The form's values. A broadcast address the network would derive anyway is left blank, so that
+/// changing the network moves it too.
+fn segment_values(v: &NetworkSegmentView) -> Vec<(&'static str, String)> {
+    let derived = v.cidr.parse::<Cidr>().ok().and_then(|c| c.directed_broadcast().ok()).map(|ip| ip.to_string());
+    let broadcast = if derived.as_deref() == Some(v.broadcast_address.as_str()) {
+        String::new()
+    } else {
+        v.broadcast_address.clone()
+    };
+    vec![
+        ("name", v.name.clone()),
+        ("cidr", v.cidr.clone()),
+        ("broadcast_address", broadcast),
+        ("wol_port", v.wol_port.to_string()),
+    ]
+}
+
+fn segment_edit_form(v: &NetworkSegmentView) -> FormPage {
+    let back = format!("/sites/{}#segments", v.site_id);
+    page(
+        "sites",
+        format!("Change network segment {}", v.name),
+        format!("/network-segments/{}", v.id),
+        segment_sections("The network segment"),
+        &back,
+    )
+}
+
+#[get("/network-segments/<id>/edit")]
+async fn edit_segment(db: Db<'_>, id: i32) -> PageResult {
+    let v = network_segments::get(db.inner(), id).await?;
+    ok(&fill(segment_edit_form(&v), segment_values(&v)))
+}
+
+#[post("/network-segments/<id>", data = "<form>")]
+async fn update_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+    let current = network_segments::get(db.inner(), id).await?;
+    let result = match segment_changes(&form, None) {
+        Ok(c) => network_segments::update(db.inner(), &actor, id, c).await,
+        Err(e) => Err(AppError::Unprocessable(e)),
+    };
+    finish(result, &form, segment_edit_form(&current), |v| {
+        (format!("/sites/{}#segments", v.site_id), format!("Network segment {} was saved", v.name))
     })
 }

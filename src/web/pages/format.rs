@@ -1,4 +1,5 @@
-//! How values read on pages: dates dd/mm/yyyy, money £1,234.56, watts, and blanks as a dash.
+//! How values read on pages: dates dd/mm/yyyy, times in UK clock time, money £1,234.56, watts, and
+//! blanks as a dash.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -15,9 +16,9 @@ pub fn opt_date(d: Option<NaiveDate>) -> String {
     d.map(date).unwrap_or_else(|| BLANK.to_string())
 }
 
-/// A moment in UTC, e.g. "07/03/2025 14:05 UTC".
+/// A moment as a clock in the UK shows it (GMT or BST), e.g. "07/03/2025 14:05".
 pub fn datetime(t: DateTime<Utc>) -> String {
-    t.format("%d/%m/%Y %H:%M UTC").to_string()
+    t.with_timezone(&chrono_tz::Europe::London).format("%d/%m/%Y %H:%M").to_string()
 }
 
 pub fn opt_money(m: Option<Gbp>) -> String {
@@ -103,6 +104,19 @@ mod tests {
         assert_eq!(watts(1.25), "1.25 W");
         assert_eq!(opt_money(Some(Gbp::from_pence(123456))), "£1,234.56");
         assert_eq!(text(&Some("  ".into())), BLANK);
+    }
+
+    #[test]
+    fn times_are_uk_clock_time() {
+        let utc = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // Winter is GMT, summer is BST (UTC+1); the clocks change at 01:00 UTC on the last Sundays of
+        // March and October (30 March and 26 October in 2025).
+        assert_eq!(datetime(utc("2025-01-15T09:30:00Z")), "15/01/2025 09:30");
+        assert_eq!(datetime(utc("2025-07-01T23:30:00Z")), "02/07/2025 00:30");
+        assert_eq!(datetime(utc("2025-03-30T00:59:00Z")), "30/03/2025 00:59");
+        assert_eq!(datetime(utc("2025-03-30T01:00:00Z")), "30/03/2025 02:00");
+        assert_eq!(datetime(utc("2025-10-26T00:59:00Z")), "26/10/2025 01:59");
+        assert_eq!(datetime(utc("2025-10-26T01:00:00Z")), "26/10/2025 01:00");
     }
 
     #[test]

@@ -429,9 +429,19 @@ pub struct FormPage {
     pub summary: Vec<SummaryItem>,
     pub submit: String,
     pub cancel_href: String,
+    /// A link to delete the record being edited (its "are you sure?" page), or empty for none.
+    pub delete_href: String,
+    pub delete_label: String,
 }
 
 impl FormPage {
+    /// Offers, below the form, to delete the record being edited.
+    pub fn with_delete(mut self, href: String, label: String) -> FormPage {
+        self.delete_href = href;
+        self.delete_label = label;
+        self
+    }
+
     /// Shows the submitted values again with every problem beside its field (422).
     pub fn with_problems(mut self, form: &RawForm, errs: &FieldErrors) -> FormPage {
         keep_input(&mut self.sections, form);

@@ -6,6 +6,7 @@ mod asset_form;
 mod asset_list;
 mod assets;
 mod catalogue;
+mod catalogue_delete;
 mod catalogue_forms;
 mod format;
 mod forms;
@@ -120,6 +121,19 @@ impl MessagePage {
         self.back_label = label.into();
         self
     }
+}
+
+/// "Delete this?": the record named, a POST form to confirm, and a way back. Shown again with the
+/// service's reason when the delete is refused (e.g. a site that still has assets).
+#[derive(Template)]
+#[template(path = "confirm_delete.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub explanation: String,
+    pub action: String,
+    pub cancel_href: String,
+    pub error: Option<String>,
 }
 
 /// Why a page could not be shown. Not found and bad requests say what happened; anything else is
