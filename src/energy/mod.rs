@@ -1,0 +1,59 @@
+//! PURE energy, cost and carbon estimation for the estate (issue 4): calendars, usage profiles, watts to
+//! kWh, tariffs, grid factors, embodied carbon, roll-ups and what-if savings. No rocket, sea_orm or tokio;
+//! every dated figure (bank holidays, tariffs, factor sets) comes in as an argument.
+//!
+//! - [`calendar`]: financial years, half-open periods, months.
+//! - [`bank_holidays`]: England and Wales bank holidays, editable.
+//! - [`clock`]: UK clock changes (23- and 25-hour days).
+
+pub mod bank_holidays;
+pub mod calendar;
+pub mod clock;
+
+use chrono::NaiveDate;
+use std::fmt;
+
+pub use bank_holidays::BankHolidays;
+pub use calendar::{CalendarMonth, FinancialYear, Period};
+
+/// Why an estimate could not be made: a missing input, named so the user can supply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnergyError {
+    /// No tariff rate in force for a site on a day.
+    NoTariff {
+        site_id: Option<i32>,
+        date: NaiveDate,
+    },
+    /// No grid factor set for a year.
+    NoGridFactors {
+        year: i32,
+    },
+    UnknownProfile {
+        asset_id: i32,
+        profile_id: i32,
+    },
+    UnknownParent {
+        asset_id: i32,
+        parent_id: i32,
+    },
+    Invalid(String),
+}
+
+impl fmt::Display for EnergyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnergyError::NoTariff { site_id: Some(s), date } => write!(f, "site {s} has no tariff in force on {date}"),
+            EnergyError::NoTariff { site_id: None, date } => write!(f, "no council-wide tariff in force on {date}"),
+            EnergyError::NoGridFactors { year } => write!(f, "no grid electricity factor set for {year}"),
+            EnergyError::UnknownProfile { asset_id, profile_id } => {
+                write!(f, "asset {asset_id} uses usage profile {profile_id}, which was not given")
+            }
+            EnergyError::UnknownParent { asset_id, parent_id } => {
+                write!(f, "asset {asset_id} follows asset {parent_id}, which was not given")
+            }
+            EnergyError::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for EnergyError {}
