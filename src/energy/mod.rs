@@ -5,16 +5,19 @@
 //! - [`calendar`]: financial years, half-open periods, months.
 //! - [`bank_holidays`]: England and Wales bank holidays, editable.
 //! - [`clock`]: UK clock changes (23- and 25-hour days).
+//! - [`usage`]: usage profiles, off policies, minutes in each power state.
 
 pub mod bank_holidays;
 pub mod calendar;
 pub mod clock;
+pub mod usage;
 
 use chrono::NaiveDate;
 use std::fmt;
 
 pub use bank_holidays::BankHolidays;
 pub use calendar::{CalendarMonth, FinancialYear, Period};
+pub use usage::{OffPolicy, OutOfHours, StateMinutes, TimeOfDay, UsageProfile, WeekdaySet, WorkingHours};
 
 /// Why an estimate could not be made: a missing input, named so the user can supply it.
 #[derive(Debug, Clone, PartialEq, Eq)]
