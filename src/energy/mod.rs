@@ -6,10 +6,18 @@
 //! - [`bank_holidays`]: England and Wales bank holidays, editable.
 //! - [`clock`]: UK clock changes (23- and 25-hour days).
 //! - [`usage`]: usage profiles, off policies, minutes in each power state.
+//! - [`power`]: watts by state, kWh, PUE.
+//! - [`tariff`]: dated unit rates per site, cost, rounding for display.
+//! - [`carbon`]: grid factor sets, location- and market-based kgCO2e, embodied carbon.
+//! - [`grid_factors_csv`]: reads the shipped grid factor file.
 
 pub mod bank_holidays;
 pub mod calendar;
+pub mod carbon;
 pub mod clock;
+pub mod grid_factors_csv;
+pub mod power;
+pub mod tariff;
 pub mod usage;
 
 use chrono::NaiveDate;
@@ -17,6 +25,9 @@ use std::fmt;
 
 pub use bank_holidays::BankHolidays;
 pub use calendar::{CalendarMonth, FinancialYear, Period};
+pub use carbon::{CarbonSplit, Embodied, FactorMethod, GridFactorSet, GridFactors};
+pub use power::{PowerDraw, Pue};
+pub use tariff::{TariffHistory, TariffRate, Tariffs};
 pub use usage::{OffPolicy, OutOfHours, StateMinutes, TimeOfDay, UsageProfile, WeekdaySet, WorkingHours};
 
 /// Why an estimate could not be made: a missing input, named so the user can supply it.
