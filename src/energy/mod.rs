@@ -10,6 +10,7 @@
 //! - [`tariff`]: dated unit rates per site, cost, rounding for display.
 //! - [`carbon`]: grid factor sets, location- and market-based kgCO2e, embodied carbon.
 //! - [`grid_factors_csv`]: reads the shipped grid factor file.
+//! - [`rollup`]: the estate estimate, grouped.
 
 pub mod bank_holidays;
 pub mod calendar;
@@ -17,6 +18,7 @@ pub mod carbon;
 pub mod clock;
 pub mod grid_factors_csv;
 pub mod power;
+pub mod rollup;
 pub mod tariff;
 pub mod usage;
 
@@ -27,6 +29,7 @@ pub use bank_holidays::BankHolidays;
 pub use calendar::{CalendarMonth, FinancialYear, Period};
 pub use carbon::{CarbonSplit, Embodied, FactorMethod, GridFactorSet, GridFactors};
 pub use power::{PowerDraw, Pue};
+pub use rollup::{estimate, AssetEnergyInput, EnergyTotals, EstimateInputs, GroupBy, GroupValue, Rollup};
 pub use tariff::{TariffHistory, TariffRate, Tariffs};
 pub use usage::{OffPolicy, OutOfHours, StateMinutes, TimeOfDay, UsageProfile, WeekdaySet, WorkingHours};
 
