@@ -11,6 +11,7 @@
 //! - [`carbon`]: grid factor sets, location- and market-based kgCO2e, embodied carbon.
 //! - [`grid_factors_csv`]: reads the shipped grid factor file.
 //! - [`rollup`]: the estate estimate, grouped.
+//! - [`what_if`]: savings of an off policy.
 
 pub mod bank_holidays;
 pub mod calendar;
@@ -21,6 +22,7 @@ pub mod power;
 pub mod rollup;
 pub mod tariff;
 pub mod usage;
+pub mod what_if;
 
 use chrono::NaiveDate;
 use std::fmt;
