@@ -2,6 +2,7 @@
 //!
 //! The map, dependencies pointing one way (`web | cli → services → domain + store`):
 //! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
+//! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod energy;
 pub mod error;
 pub mod import;
 pub mod services;
