@@ -16,7 +16,7 @@ use crate::domain::Patch;
 use crate::error::AppResult;
 use crate::services::audit::{self, Action, NewEvent};
 use crate::services::{assets, departments, device_models, sites, Actor};
-use crate::store::{asset, department, device_model, site};
+use crate::store::{asset, bulk, department, device_model, site};
 
 pub async fn import_assets(
     db: &DatabaseConnection,
@@ -27,18 +27,22 @@ pub async fn import_assets(
     progress: &dyn Progress,
 ) -> AppResult<ImportSummary> {
     let mut summary = ImportSummary::new("assets", options);
+    let started = std::time::Instant::now();
     let file = match asset_rows::parse(bytes, mapping) {
         Ok(f) => f,
         Err(problems) => return Ok(summary.refused(problems)),
     };
     summary.warnings = file.warnings().to_vec();
     // Rows that did not parse are reported with those that do not fit the register, all at once.
+    tracing::debug!(elapsed = ?started.elapsed(), rows = file.rows.len(), "import: parsed");
     progress.step("checking", file.rows.len() as u64);
     let snapshot = load_snapshot(db, &file).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: register read");
     let plan = match asset_plan::plan(file, &snapshot, options.create_missing, Utc::now()) {
         Ok(p) => p,
         Err(problems) => return Ok(summary.refused(problems)),
     };
+    tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
     summary.created = plan.count(|o| *o == Outcome::Create);
     summary.updated = plan.count(|o| matches!(o, Outcome::Update { .. }));
     summary.unchanged = plan.count(|o| *o == Outcome::Unchanged);
@@ -50,6 +54,7 @@ pub async fn import_assets(
     }
     summary.applied = true;
     write(db, actor, plan, &summary, progress).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: written");
     Ok(summary)
 }
 
@@ -159,14 +164,18 @@ async fn write(
         }
         let highest_before = highest_asset_id(&txn).await?;
         for chunk in batch.chunks(1_000) {
-            let models = chunk.iter().map(|r| {
-                let mut m = r.asset.clone();
-                m.parent_asset_id = r.parent_in_file.as_ref().and_then(|t| ids.get(t).copied()).or(m.parent_asset_id);
-                let mut am = m.into_active_model().reset_all();
-                am.id = NotSet;
-                am
-            });
-            asset::Entity::insert_many(models).exec(&txn).await?;
+            let models: Vec<asset::ActiveModel> = chunk
+                .iter()
+                .map(|r| {
+                    let mut m = r.asset.clone();
+                    m.parent_asset_id =
+                        r.parent_in_file.as_ref().and_then(|t| ids.get(t).copied()).or(m.parent_asset_id);
+                    let mut am = m.into_active_model().reset_all();
+                    am.id = NotSet;
+                    am
+                })
+                .collect();
+            bulk::insert_all::<asset::Entity, _>(&txn, models).await?;
             progress.advance(chunk.len() as u64);
         }
         let new: Vec<(i32, String)> = asset::Entity::find()
@@ -178,6 +187,7 @@ async fn write(
             .all(&txn)
             .await?;
         ids.extend(new.into_iter().map(|(id, tag)| (tag, id)));
+        tracing::debug!(rows = batch.len(), "import: batch inserted");
         for r in batch {
             let mut m = r.asset.clone();
             m.id = ids[&m.asset_tag];
@@ -217,7 +227,9 @@ async fn write(
         before_json: None,
         after_json: Some(json(summary)),
     });
+    tracing::debug!(events = events.len(), "import: audit events built");
     audit::record_many(&txn, actor, events).await?;
+    tracing::debug!("import: audit events written");
     txn.commit().await?;
     progress.finish();
     Ok(())

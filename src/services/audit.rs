@@ -66,24 +66,27 @@ pub struct NewEvent {
 /// Writes many events in a few statements (imports of thousands of records), in the caller's transaction.
 pub async fn record_many<C: ConnectionTrait>(conn: &C, actor: &Actor, events: Vec<NewEvent>) -> AppResult<()> {
     let now = Utc::now();
-    let mut rows = events.into_iter().map(|e| audit_event::ActiveModel {
-        id: NotSet,
-        occurred_at: Set(now),
-        actor: Set(actor.name.clone()),
-        actor_kind: Set(actor.kind.as_str().to_string()),
-        action: Set(e.action.as_str().to_string()),
-        entity_type: Set(e.entity_type.to_string()),
-        entity_id: Set(e.entity_id),
-        before_json: Set(e.before_json),
-        after_json: Set(e.after_json),
-    });
-    // 8 values a row: 2,000 rows stay well inside SQLite's and PostgreSQL's limits on bound values.
+    let mut events = events.into_iter();
     loop {
-        let chunk: Vec<_> = rows.by_ref().take(2_000).collect();
-        if chunk.is_empty() {
+        let rows: Vec<audit_event::ActiveModel> = events
+            .by_ref()
+            .take(5_000)
+            .map(|e| audit_event::ActiveModel {
+                id: NotSet,
+                occurred_at: Set(now),
+                actor: Set(actor.name.clone()),
+                actor_kind: Set(actor.kind.as_str().to_string()),
+                action: Set(e.action.as_str().to_string()),
+                entity_type: Set(e.entity_type.to_string()),
+                entity_id: Set(e.entity_id),
+                before_json: Set(e.before_json),
+                after_json: Set(e.after_json),
+            })
+            .collect();
+        if rows.is_empty() {
             return Ok(());
         }
-        audit_event::Entity::insert_many(chunk).exec(conn).await?;
+        crate::store::bulk::insert_all::<audit_event::Entity, _>(conn, rows).await?;
     }
 }
 

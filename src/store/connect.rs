@@ -21,6 +21,9 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // A larger page cache (KiB when negative; SQLite's default is 2 MiB) keeps a big import's
+                // index pages in memory instead of spilling them to the WAL and reading them back.
+                .pragma("cache_size", "-32768")
         });
     } else {
         opts.max_connections(16);

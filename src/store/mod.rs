@@ -2,6 +2,7 @@
 
 pub mod asset;
 pub mod audit_event;
+pub mod bulk;
 pub mod connect;
 pub mod department;
 pub mod device_model;
