@@ -377,3 +377,75 @@ fn the_command_line_imports_with_a_mapping_and_exports() {
     assert_eq!(text.lines().count(), 3);
     assert!(text.contains("WCC-600002,laptop,"));
 }
+
+async fn import_kind(app: &TestApp, kind: &str, bytes: &[u8], query: &str) -> (Status, Value) {
+    let res = app
+        .client
+        .post(format!("/api/v1/imports?kind={kind}&{query}"))
+        .header(ContentType::CSV)
+        .header(Header::new("X-Greenict-User", WHO))
+        .body(bytes.to_vec())
+        .dispatch()
+        .await;
+    common::body(res).await
+}
+
+async fn export_kind(app: &TestApp, kind: &str) -> String {
+    let res = app.client.get(format!("/api/v1/{kind}.csv")).dispatch().await;
+    assert_eq!(res.status(), Status::Ok, "{kind}");
+    res.into_string().await.unwrap_or_default()
+}
+
+#[rocket::async_test]
+async fn sites_departments_and_models_round_trip_through_csv() {
+    let app = app().await;
+    app.seed_refs().await;
+    let other = common::app().await;
+    for kind in ["sites", "departments", "models"] {
+        let exported = export_kind(&app, kind).await;
+        assert_eq!(exported.lines().count(), 2, "{kind}: {exported}");
+        let (s, v) = import_kind(&other, kind, exported.as_bytes(), "").await;
+        assert_eq!((s, v["created"].as_u64()), (Status::Ok, Some(1)), "{kind}: {v}");
+        assert_eq!(export_kind(&other, kind).await, exported, "{kind} round trip");
+        let (s, v) = import_kind(&other, kind, exported.as_bytes(), "").await;
+        assert_eq!((s, v["unchanged"].as_u64(), v["applied"].as_bool()), (Status::Ok, Some(1), Some(false)), "{v}");
+    }
+    let models = export_kind(&app, "models").await;
+    assert!(models.starts_with("manufacturer,name,category,on_watts,sleep_watts,off_watts,"), "{models}");
+    assert!(models.contains("Dell,OptiPlex 7010,desktop,70,3,0.5,"), "{models}");
+
+    // A changed figure updates the model, matched by manufacturer and name in any case.
+    let changed = "Manufacturer,Model,Watts On\nDELL,optiplex 7010,65\n";
+    let (s, v) = import_kind(&app, "models", changed.as_bytes(), "").await;
+    assert_eq!((s, v["updated"].as_u64()), (Status::Ok, Some(1)), "{v}");
+    let (_, list) = app.get("/api/v1/models").await;
+    assert_eq!(list[0]["on_watts"].as_f64(), Some(65.0));
+    assert_eq!(list[0]["sleep_watts"].as_f64(), Some(3.0), "columns not in the file are left alone");
+}
+
+#[rocket::async_test]
+async fn a_catalogue_file_with_problems_changes_nothing() {
+    let app = app().await;
+    app.seed_refs().await;
+    let file = "manufacturer,name,category,on_watts,sleep_watts,off_watts\n\
+                HP,EliteDesk 800 G6,desktop,45,2,0.4\n\
+                HP,ProBook 450,laptop,seventy,1,0.3\n\
+                HP,EliteDesk 800 G6,desktop,45,2,0.4\n\
+                Lenovo,ThinkCentre M70q,,20,1,0.3\n";
+    let (s, v) = import_kind(&app, "models", file.as_bytes(), "").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let p = problems(&v);
+    assert_eq!(
+        p.iter().map(|(l, c, _)| (*l, c.as_str())).collect::<Vec<_>>(),
+        [(3, "on_watts"), (4, ""), (5, "category")],
+        "{p:?}"
+    );
+    assert!(p[1].2.contains("same model as line 2"), "{p:?}");
+    let (_, list) = app.get("/api/v1/models").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "the good row on line 2 was not kept either");
+
+    let sites = "Site Name,Post Code,PUE\nDepot,WX9 9ZZ,0.5\n";
+    let (s, v) = import_kind(&app, "sites", sites.as_bytes(), "").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(problems(&v)[0].1, "PUE", "{v}");
+}

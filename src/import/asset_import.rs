@@ -152,7 +152,7 @@ async fn write(
     let total = rows.iter().filter(|r| r.outcome != Outcome::Unchanged).count() as u64;
     progress.step("writing", total);
     let mut ids: HashMap<String, i32> = HashMap::new();
-    let mut events = Vec::with_capacity(total as usize + 1);
+    let mut events = Vec::new();
     // Devices first, then the monitors that belong to devices created in this same file.
     for parents_known in [true, false] {
         let batch: Vec<&asset_plan::PlannedAsset> = rows
@@ -162,45 +162,56 @@ async fn write(
         if batch.is_empty() {
             continue;
         }
-        let highest_before = highest_asset_id(&txn).await?;
+        // A chunk at a time: insert, learn the new ids, write the chunk's audit events, so memory
+        // stays flat however long the file.
         for chunk in batch.chunks(1_000) {
-            let models: Vec<asset::ActiveModel> = chunk
+            let highest_before = highest_asset_id(&txn).await?;
+            let with_parents: Vec<asset::Model> = chunk
                 .iter()
                 .map(|r| {
                     let mut m = r.asset.clone();
                     m.parent_asset_id =
                         r.parent_in_file.as_ref().and_then(|t| ids.get(t).copied()).or(m.parent_asset_id);
-                    let mut am = m.into_active_model().reset_all();
+                    m
+                })
+                .collect();
+            let models: Vec<asset::ActiveModel> = with_parents
+                .iter()
+                .map(|m| {
+                    let mut am = m.clone().into_active_model().reset_all();
                     am.id = NotSet;
                     am
                 })
                 .collect();
             bulk::insert_all::<asset::Entity, _>(&txn, models).await?;
+            let new: Vec<(i32, String)> = asset::Entity::find()
+                .select_only()
+                .column(asset::Column::Id)
+                .column(asset::Column::AssetTag)
+                .filter(asset::Column::Id.gt(highest_before))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            ids.extend(new.into_iter().map(|(id, tag)| (tag, id)));
+            let chunk_events = chunk
+                .iter()
+                .zip(with_parents)
+                .map(|(r, mut m)| {
+                    m.id = ids[&m.asset_tag];
+                    let view = assets::AssetView::from_model(m, r.parent_tag.clone());
+                    NewEvent {
+                        action: Action::Create,
+                        entity_type: assets::ENTITY,
+                        entity_id: view.id.to_string(),
+                        before_json: None,
+                        after_json: Some(json(&view)),
+                    }
+                })
+                .collect();
+            audit::record_many(&txn, actor, chunk_events).await?;
             progress.advance(chunk.len() as u64);
         }
-        let new: Vec<(i32, String)> = asset::Entity::find()
-            .select_only()
-            .column(asset::Column::Id)
-            .column(asset::Column::AssetTag)
-            .filter(asset::Column::Id.gt(highest_before))
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        ids.extend(new.into_iter().map(|(id, tag)| (tag, id)));
         tracing::debug!(rows = batch.len(), "import: batch inserted");
-        for r in batch {
-            let mut m = r.asset.clone();
-            m.id = ids[&m.asset_tag];
-            m.parent_asset_id = r.parent_in_file.as_ref().and_then(|t| ids.get(t).copied()).or(m.parent_asset_id);
-            let view = assets::AssetView::from_model(m, r.parent_tag.clone());
-            events.push(NewEvent {
-                action: Action::Create,
-                entity_type: assets::ENTITY,
-                entity_id: view.id.to_string(),
-                before_json: None,
-                after_json: Some(json(&view)),
-            });
-        }
     }
     for r in rows.iter().filter(|r| matches!(r.outcome, Outcome::Update { .. })) {
         let Outcome::Update { before, before_parent_tag } = &r.outcome else { continue };

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use super::asset_fields::AssetField;
-use super::columns::{match_header, Header, Mapping};
+use super::columns::{Header, Mapping};
+use super::records::{self, Records};
 use super::values::{self, DATE_FIX};
-use super::{decode, Problem};
+use super::Problem;
 use crate::domain::{AssetTag, Gbp, MacAddresses, Patch, Watts};
 use crate::services::assets::AssetChanges;
 
@@ -47,56 +48,15 @@ impl AssetFile {
 /// The file's rows, or the problems that stop it being read at all (encoding, header). Problems in
 /// single rows are kept in [`AssetFile::problems`].
 pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>> {
-    let text = decode::utf8(bytes).map_err(|p| vec![p])?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(decode::delimiter(text))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let names: Vec<String> = match records.next() {
-        Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
-        Some(Err(e)) => return Err(vec![Problem::file(format!("the header line cannot be read: {e}"), CSV_FIX)]),
-        None => return Err(vec![Problem::file("the file is empty", "export the register with its header line")]),
-    };
-    let mut header = match_header::<AssetField>(&names, mapping)?;
-    let mut problems = Vec::new();
+    let Records { mut header, records, mut problems } = records::read(bytes, mapping, AssetField::AssetTag)?;
     if header.has(AssetField::WarrantyEnd) && header.has(AssetField::WarrantyMonths) {
         let (end, months) = (header.name_of(AssetField::WarrantyEnd), header.name_of(AssetField::WarrantyMonths));
         let note = format!("column \"{months}\" is not imported: \"{end}\" gives the warranty's end date");
         header.warnings.push(note);
     }
-    if !header.has(AssetField::AssetTag) {
-        problems.push(Problem::file(
-            format!("no column gives the asset tag (the header line is: {})", names.join(", ")),
-            "add an asset_tag column (or name the column holding it in a mapping file)",
-        ));
-        return Err(problems);
-    }
-    let lines = LineIndex::new(text);
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(records.len());
     let mut seen: HashMap<String, u64> = HashMap::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
-                problems.push(Problem::at(line, format!("this record cannot be read: {e}"), CSV_FIX));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if record.len() != names.len() {
-            problems.push(Problem::at(
-                line,
-                format!("this record has {} fields but the header has {}", record.len(), names.len()),
-                "check for a missing or extra delimiter, a value with a comma that is not in quotes, or an unclosed quote; every row needs one value per column",
-            ));
-            continue;
-        }
+    for (line, record) in records {
         if let Some(row) = parse_row(&header, &record, line, &mut problems) {
             let tag = row.tag.to_string();
             if let Some(first) = seen.get(&tag) {
@@ -113,35 +73,8 @@ pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>>
             }
         }
     }
-    if rows.is_empty() && problems.is_empty() {
-        problems.push(Problem::file("the file has a header line but no rows", "add at least one asset"));
-    }
     Ok(AssetFile { header, rows, problems })
 }
-
-/// Line numbers from byte offsets: the csv reader's own line count leaves out blank lines, and
-/// people look for the line their editor shows.
-/// A record's position can point at blank lines skipped before it, so those are stepped over first.
-struct LineIndex<'t> {
-    text: &'t [u8],
-    newlines: Vec<u64>,
-}
-
-impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> LineIndex<'t> {
-        let newlines = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u64).collect();
-        LineIndex { text: text.as_bytes(), newlines }
-    }
-
-    fn line_of(&self, mut byte: u64) -> u64 {
-        while self.text.get(byte as usize).is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            byte += 1;
-        }
-        self.newlines.partition_point(|&nl| nl < byte) as u64 + 1
-    }
-}
-
-const CSV_FIX: &str = "save the file again as CSV from the spreadsheet";
 
 /// One record's cells, each parsed into its field; problems are added to `problems`.
 fn parse_row(

@@ -7,11 +7,13 @@ pub mod asset_fields;
 pub mod asset_import;
 pub mod asset_plan;
 pub mod asset_rows;
+pub mod catalogue;
 pub mod columns;
 pub mod decode;
 pub mod export;
 mod problem;
 pub mod progress;
+pub mod records;
 pub mod report;
 pub mod values;
 
@@ -26,6 +28,22 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Assets,
+    Sites,
+    Departments,
+    Models,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Assets, Kind::Sites, Kind::Departments, Kind::Models];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Assets => "assets",
+            Kind::Sites => "sites",
+            Kind::Departments => "departments",
+            Kind::Models => "models",
+        }
+    }
 }
 
 /// Imports a file of the given kind (see [`import_assets`]).
@@ -40,6 +58,9 @@ pub async fn import(
 ) -> crate::error::AppResult<ImportSummary> {
     match kind {
         Kind::Assets => import_assets(db, actor, bytes, mapping, options, progress).await,
+        Kind::Sites => catalogue::import::<catalogue::Sites>(db, actor, bytes, mapping, options).await,
+        Kind::Departments => catalogue::import::<catalogue::Departments>(db, actor, bytes, mapping, options).await,
+        Kind::Models => catalogue::import::<catalogue::Models>(db, actor, bytes, mapping, options).await,
     }
 }
 
@@ -51,6 +72,9 @@ pub async fn export<W: std::io::Write>(
 ) -> crate::error::AppResult<u64> {
     match kind {
         Kind::Assets => export::export_assets(db, &crate::services::asset_list::AssetQuery::default(), out).await,
+        Kind::Sites => catalogue::export::<catalogue::Sites, _>(db, out).await,
+        Kind::Departments => catalogue::export::<catalogue::Departments, _>(db, out).await,
+        Kind::Models => catalogue::export::<catalogue::Models, _>(db, out).await,
     }
 }
 

@@ -161,13 +161,30 @@ pub async fn update(
     changes: DepartmentChanges,
 ) -> AppResult<DepartmentView> {
     let txn = db.begin().await?;
-    let before: department::Model = audited::find(&txn, id).await?;
-    let mut m = before.clone();
-    changes.apply(&mut m)?;
-    check_unique(&txn, &m).await?;
-    let after = audited::update(&txn, actor, before, m).await?;
+    let after = match update_in(&txn, actor, id, changes).await? {
+        Some(after) => after,
+        None => get(&txn, id).await?,
+    };
     txn.commit().await?;
     Ok(after)
+}
+
+/// [`update`] inside the caller's transaction (imports); `None` when the changes leave the department
+/// as it was, and nothing is written.
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: i32,
+    changes: DepartmentChanges,
+) -> AppResult<Option<DepartmentView>> {
+    let before: department::Model = audited::find(txn, id).await?;
+    let mut m = before.clone();
+    changes.apply(&mut m)?;
+    if m == before {
+        return Ok(None);
+    }
+    check_unique(txn, &m).await?;
+    audited::update(txn, actor, before, m).await.map(Some)
 }
 
 /// Deletes a department that no asset belongs to.

@@ -154,13 +154,30 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: SiteCh
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: SiteChanges) -> AppResult<SiteView> {
     let txn = db.begin().await?;
-    let before: site::Model = audited::find(&txn, id).await?;
-    let mut m = before.clone();
-    changes.apply(&mut m)?;
-    check_unique(&txn, &m).await?;
-    let after = audited::update(&txn, actor, before, m).await?;
+    let after = match update_in(&txn, actor, id, changes).await? {
+        Some(after) => after,
+        None => get(&txn, id).await?,
+    };
     txn.commit().await?;
     Ok(after)
+}
+
+/// [`update`] inside the caller's transaction (imports); `None` when the changes leave the site as it
+/// was, and nothing is written.
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: i32,
+    changes: SiteChanges,
+) -> AppResult<Option<SiteView>> {
+    let before: site::Model = audited::find(txn, id).await?;
+    let mut m = before.clone();
+    changes.apply(&mut m)?;
+    if m == before {
+        return Ok(None);
+    }
+    check_unique(txn, &m).await?;
+    audited::update(txn, actor, before, m).await.map(Some)
 }
 
 /// Deletes a site that no asset or network segment refers to.

@@ -14,11 +14,14 @@ use crate::services::Actor;
 use crate::web::guards::Db;
 
 #[derive(OpenApi)]
-#[openapi(paths(create_import, assets_csv), components(schemas(ImportSummary, Problem, Kind)))]
+#[openapi(
+    paths(create_import, assets_csv, sites_csv, departments_csv, models_csv),
+    components(schemas(ImportSummary, Problem, Kind))
+)]
 pub struct Doc;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![create_import, assets_csv]
+    rocket::routes![create_import, assets_csv, sites_csv, departments_csv, models_csv]
 }
 
 /// The largest file accepted: a 100,000-device register exports to about 25 MB.
@@ -27,7 +30,7 @@ pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, FromForm, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// What the file holds: assets
+    /// What the file holds: assets, sites, departments or models
     pub kind: String,
     /// true: check and count, write nothing
     pub dry_run: Option<bool>,
@@ -38,14 +41,14 @@ pub struct ImportParams {
 }
 
 pub fn parse_kind(raw: &str) -> Result<Kind, AppError> {
-    match raw.trim() {
-        "assets" => Ok(Kind::Assets),
-        other => Err(AppError::BadRequest {
-            code: "invalid_parameter",
-            message: format!("kind '{other}' is not something greenict imports; use assets"),
-            field: Some("kind".into()),
-        }),
-    }
+    Kind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| AppError::BadRequest {
+        code: "invalid_parameter",
+        message: format!(
+            "kind '{}' is not something greenict imports; use assets, sites, departments or models",
+            raw.trim()
+        ),
+        field: Some("kind".into()),
+    })
 }
 
 /// Reads a request body up to the import limit; a larger one is refused, not cut short.
@@ -134,4 +137,34 @@ pub async fn assets_csv(db: Db<'_>, params: AssetListParams) -> Result<CsvDownlo
     import::export::export_assets(db.inner(), &query, &mut body).await?;
     let name = format!("assets-{}.csv", chrono::Utc::now().date_naive());
     Ok(CsvDownload::new(body, &name))
+}
+
+async fn catalogue_csv(db: Db<'_>, kind: Kind) -> Result<CsvDownload, AppError> {
+    let mut body = Vec::new();
+    import::export(db.inner(), kind, &mut body).await?;
+    Ok(CsvDownload::new(body, &format!("{}-{}.csv", kind.as_str(), chrono::Utc::now().date_naive())))
+}
+
+/// The sites as CSV in greenict's own columns; imports back unchanged.
+#[utoipa::path(get, path = "/api/v1/sites.csv", tag = "sites",
+    responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv")))]
+#[get("/sites.csv")]
+pub async fn sites_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
+    catalogue_csv(db, Kind::Sites).await
+}
+
+/// The departments as CSV in greenict's own columns; imports back unchanged.
+#[utoipa::path(get, path = "/api/v1/departments.csv", tag = "departments",
+    responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv")))]
+#[get("/departments.csv")]
+pub async fn departments_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
+    catalogue_csv(db, Kind::Departments).await
+}
+
+/// The model catalogue as CSV in greenict's own columns; imports back unchanged.
+#[utoipa::path(get, path = "/api/v1/models.csv", tag = "models",
+    responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv")))]
+#[get("/models.csv")]
+pub async fn models_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
+    catalogue_csv(db, Kind::Models).await
 }
