@@ -207,6 +207,9 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
         }
         Command::Serve { demo, .. } => {
             let db = open(&config, config.auto_migrate).await?;
+            if let Err(e) = connect::optimize(&db).await {
+                tracing::warn!("could not refresh the query planner's statistics: {e}");
+            }
             if *demo {
                 let loaded =
                     crate::demo::load(&db, crate::demo::DEFAULT_ASSETS).await.map_err(|e| format!("demo: {e:?}"))?;

@@ -15,15 +15,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, bytes: &[u8], query: &str) -> (Status, Value) {
-    let res = app
-        .client
-        .post(format!("/api/v1/imports?kind=assets&{query}"))
-        .header(ContentType::CSV)
-        .header(Header::new("X-Greenict-User", WHO))
-        .body(bytes.to_vec())
-        .dispatch()
-        .await;
-    common::body(res).await
+    import_kind(app, "assets", bytes, query).await
 }
 
 async fn export(app: &TestApp, query: &str) -> String {

@@ -63,6 +63,7 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
         }
     }
     txn.commit().await?;
+    crate::store::connect::analyze(db).await?;
 
     let reused = if reused > 0 { format!(" ({reused} already present were reused)") } else { String::new() };
     Ok(format!(

@@ -33,33 +33,11 @@ pub enum AssetField {
 use AssetField::*;
 
 impl AssetField {
-    /// The export's columns, in order: every field except `warranty_months`, which the export
-    /// gives as `warranty_end`.
-    pub const EXPORTED: &'static [AssetField] = &[
-        AssetTag,
-        Category,
-        Manufacturer,
-        Model,
-        Site,
-        Department,
-        Serial,
-        Hostname,
-        MacAddresses,
-        IpAddress,
-        AssignedUser,
-        PurchaseDate,
-        PurchaseCost,
-        Supplier,
-        WarrantyEnd,
-        LifeMonths,
-        RefreshDate,
-        LifecycleState,
-        OnWatts,
-        SleepWatts,
-        OffWatts,
-        ParentAssetTag,
-        Notes,
-    ];
+    /// The export's columns, in order: every field except `warranty_months`, which the export gives as
+    /// `warranty_end`.
+    pub fn exported() -> impl Iterator<Item = AssetField> {
+        <AssetField as ImportField>::ALL.iter().copied().filter(|f| *f != WarrantyMonths)
+    }
 }
 
 impl ImportField for AssetField {

@@ -55,6 +55,10 @@ pub async fn import_assets(
     summary.applied = true;
     write(db, actor, plan, &summary, progress).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: written");
+    if summary.created + summary.updated >= 1_000 {
+        crate::store::connect::analyze(db).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "import: statistics refreshed");
+    }
     Ok(summary)
 }
 
@@ -73,21 +77,8 @@ async fn load_snapshot(db: &DatabaseConnection, file: &AssetFile) -> AppResult<S
             assets_by_tag.insert(a.asset_tag.clone(), a);
         }
     }
-    let mut parent_ids: Vec<i32> = assets_by_tag.values().filter_map(|a| a.parent_asset_id).collect();
-    parent_ids.sort();
-    parent_ids.dedup();
-    let mut tags_by_id = HashMap::new();
-    for chunk in parent_ids.chunks(500) {
-        let rows: Vec<(i32, String)> = asset::Entity::find()
-            .select_only()
-            .column(asset::Column::Id)
-            .column(asset::Column::AssetTag)
-            .filter(asset::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        tags_by_id.extend(rows);
-    }
+    let parent_ids = assets_by_tag.values().filter_map(|a| a.parent_asset_id).collect();
+    let tags_by_id = super::export::tags_by_id(db, parent_ids).await?;
     Ok(Snapshot {
         sites: site::Entity::find().all(db).await?,
         departments: department::Entity::find().all(db).await?,

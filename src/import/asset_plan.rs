@@ -211,18 +211,7 @@ impl<'a> Models<'a> {
             manufacturer: maker.clone(),
             name: want.name.clone(),
             category: category.as_str().into(),
-            on_watts: 0.0,
-            sleep_watts: 0.0,
-            off_watts: 0.0,
-            tec_kwh_per_year: None,
-            embodied_kg_co2e: None,
-            embodied_source: None,
-            weight_kg: None,
-            default_life_months: None,
-            replacement_price_pence: None,
-            notes: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            ..crate::services::device_models::new_model(Utc::now())
         });
         Ok(placeholder(i))
     }

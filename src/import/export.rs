@@ -24,7 +24,7 @@ pub async fn export_assets<C: ConnectionTrait, W: Write>(conn: &C, query: &Asset
         device_model::Entity::find().all(conn).await?.into_iter().map(|m| (m.id, m)).collect();
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| AppError::Internal(format!("writing the export failed: {e}"));
-    w.write_record(AssetField::EXPORTED.iter().map(|f| f.name())).map_err(io)?;
+    w.write_record(AssetField::exported().map(|f| f.name())).map_err(io)?;
     let condition = filters(query);
     let mut last_tag = String::new();
     let mut written = 0;
@@ -38,10 +38,10 @@ pub async fn export_assets<C: ConnectionTrait, W: Write>(conn: &C, query: &Asset
             .await?;
         let Some(last) = page.last() else { break };
         last_tag = last.asset_tag.clone();
-        let parent_tags = parent_tags(conn, &page).await?;
+        let parent_tags = tags_by_id(conn, page.iter().filter_map(|a| a.parent_asset_id).collect()).await?;
         for a in &page {
             let model = a.model_id.and_then(|id| models.get(&id));
-            let record = AssetField::EXPORTED.iter().map(|f| {
+            let record = AssetField::exported().map(|f| {
                 let opt = |v: Option<String>| v.unwrap_or_default();
                 match f {
                     AssetField::AssetTag => a.asset_tag.clone(),
@@ -86,8 +86,8 @@ pub async fn export_assets<C: ConnectionTrait, W: Write>(conn: &C, query: &Asset
     Ok(written)
 }
 
-async fn parent_tags<C: ConnectionTrait>(conn: &C, page: &[asset::Model]) -> AppResult<HashMap<i32, String>> {
-    let mut ids: Vec<i32> = page.iter().filter_map(|a| a.parent_asset_id).collect();
+/// The tags of the assets with these ids (parents, for the `parent_asset_tag` column and audit records).
+pub(crate) async fn tags_by_id<C: ConnectionTrait>(conn: &C, mut ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
     ids.sort();
     ids.dedup();
     let mut tags = HashMap::new();

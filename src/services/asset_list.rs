@@ -140,17 +140,21 @@ pub struct AssetPage {
     pub items: Vec<AssetView>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// How many assets match the filters, across all pages.
+    /// How many assets match the filters, across all pages, as counted for the first page (later
+    /// pages repeat that count).
     pub total: u64,
 }
 
-/// What a cursor holds: the sort it belongs to, the last row's sort value, and its id.
+/// What a cursor holds: the sort it belongs to, the last row's sort value, its id, and the total the
+/// first page counted (later pages repeat it rather than count the whole filtered set again).
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 struct Cursor {
     s: String,
     d: bool,
     v: Option<String>,
     id: i32,
+    #[serde(default)]
+    t: Option<u64>,
 }
 
 fn encode_cursor(c: &Cursor) -> String {
@@ -249,11 +253,14 @@ fn after_cursor(q: &AssetQuery, c: &Cursor) -> AppResult<Condition> {
 pub async fn list<C: ConnectionTrait>(conn: &C, q: &AssetQuery) -> AppResult<AssetPage> {
     let limit = q.limit.clamp(1, MAX_LIMIT);
     let base = asset::Entity::find().filter(filters(q));
-    let total = base.clone().count(conn).await?;
+    let cursor = q.cursor.as_deref().map(|raw| decode_cursor(raw, q)).transpose()?;
+    let total = match cursor.as_ref().and_then(|c| c.t) {
+        Some(t) => t,
+        None => base.clone().count(conn).await?,
+    };
     let mut select = base;
-    if let Some(raw) = &q.cursor {
-        let cursor = decode_cursor(raw, q)?;
-        select = select.filter(after_cursor(q, &cursor)?);
+    if let Some(cursor) = &cursor {
+        select = select.filter(after_cursor(q, cursor)?);
     }
     let order = if q.descending { Order::Desc } else { Order::Asc };
     let rows = select
@@ -270,6 +277,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, q: &AssetQuery) -> AppResult<Ass
             d: q.descending,
             v: q.sort.value_of(last),
             id: last.id,
+            t: Some(total),
         })),
         _ => None,
     };

@@ -300,7 +300,8 @@ pub async fn create_in(
     audited::insert(txn, actor, m).await
 }
 
-fn new_model(now: DateTime<Utc>) -> device_model::Model {
+/// A model with nothing set yet, for its changes to fill.
+pub(crate) fn new_model(now: DateTime<Utc>) -> device_model::Model {
     device_model::Model {
         id: 0,
         manufacturer: String::new(),
