@@ -366,6 +366,14 @@ async fn pages_render_in_a_real_browser() {
     );
     let confirm = dump_dom(app.url("/sites/1/delete")).await;
     assert_has(&confirm, "/sites/1/delete", &["Delete site Civic Offices?", "Yes, delete it", "No, go back"]);
+    let import = dump_dom(app.url("/import")).await;
+    assert_has(
+        &import,
+        "/import",
+        &[r#"enctype="multipart/form-data""#, r#"<option value="models">"#, r#"href="/api/v1/assets.csv""#],
+    );
+    let list = dump_dom(app.url("/assets?site_id=1")).await;
+    assert_has(&list, "/assets?site_id=1", &[r#"href="/api/v1/assets.csv?site_id=1""#, r#"href="/import""#]);
 
     let dir = artifacts_dir();
     screenshot(app.url("/assets"), dir.join("assets-desktop.png"), 1280, 1000).await;
@@ -377,6 +385,7 @@ async fn pages_render_in_a_real_browser() {
     screenshot(app.url("/models"), dir.join("models-phone.png"), 390, 844).await;
     screenshot(app.url("/network-segments/1/edit"), dir.join("segment-edit-phone.png"), 390, 1200).await;
     screenshot(app.url("/assets/new"), dir.join("asset-new-phone.png"), 390, 1800).await;
+    screenshot(app.url("/import"), dir.join("import-phone.png"), 390, 1400).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
