@@ -55,8 +55,8 @@ pub fn is_postgres(db: &DatabaseConnection) -> bool {
 /// list by scanning a whole site's rows and sorting them (≈20 ms at 100,000 assets) instead of walking
 /// the sort's index (<1 ms): BENCHMARKS.md, HTTP.
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
-    let sql = if is_postgres(db) { "ANALYZE asset" } else { "ANALYZE" };
-    db.execute_unprepared(sql).await.map(|_| ())
+    // The asset table is the one lists filter and sort; analysing only it costs ≈0.2 s at 100,000 rows.
+    db.execute_unprepared("ANALYZE asset").await.map(|_| ())
 }
 
 /// At start: SQLite analyses the tables whose statistics are missing or stale (cheap when they are
