@@ -1,7 +1,8 @@
 //! Seeds the energy reference tables once, after migrating: the UK grid factor sets shipped in
 //! `assets/reference/uk_grid_factors.csv` and the England and Wales bank holidays 2015–2030 from the pure
 //! calculator. Each data set is recorded in `reference_seed` when seeded, so a council's later edits and
-//! deletions are never undone on the next start. Each seed writes one audit event (actor `system`).
+//! deletions are never undone on the next start. Like the migrations themselves, seeding writes no audit
+//! events: `reference_seed` records when each set was loaded, and every later change is audited.
 //! Depends on the pure `energy` module and the store's entities.
 
 use chrono::Utc;
@@ -9,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, NotSet, Set, TransactionTrait,
 };
 
-use super::{audit_event, bank_holiday, grid_factor_set, reference_seed};
+use super::{bank_holiday, grid_factor_set, reference_seed};
 use crate::energy::bank_holidays::england_and_wales_named;
 use crate::energy::grid_factors_csv::parse_grid_factors_csv;
 
@@ -31,7 +32,6 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), DbErr> {
         let txn = db.begin().await?;
         if mark(&txn, GRID_FACTORS).await.is_ok() {
             let now = Utc::now();
-            let mut years = Vec::new();
             for year in factors.years() {
                 let Some(set) = factors.for_year(year) else { continue };
                 grid_factor_set::ActiveModel {
@@ -45,10 +45,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), DbErr> {
                 }
                 .insert(&txn)
                 .await?;
-                years.push(year);
             }
-            audit(&txn, "grid_factor_set", &format!("{} sets from uk_grid_factors.csv: {years:?}", years.len()))
-                .await?;
             txn.commit().await?;
         }
     }
@@ -68,13 +65,6 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), DbErr> {
                 })
                 .collect();
             super::bulk::insert_all::<bank_holiday::Entity, _>(&txn, rows).await?;
-            let what = format!(
-                "{} England and Wales bank holidays {}-{}",
-                named.len(),
-                BANK_HOLIDAY_YEARS.start(),
-                BANK_HOLIDAY_YEARS.end()
-            );
-            audit(&txn, "bank_holiday", &what).await?;
             txn.commit().await?;
         }
     }
@@ -90,21 +80,4 @@ async fn mark<C: ConnectionTrait>(conn: &C, name: &str) -> Result<(), DbErr> {
         .insert(conn)
         .await
         .map(|_| ())
-}
-
-async fn audit<C: ConnectionTrait>(conn: &C, entity_type: &str, what: &str) -> Result<(), DbErr> {
-    audit_event::ActiveModel {
-        id: NotSet,
-        occurred_at: Set(Utc::now()),
-        actor: Set("system".into()),
-        actor_kind: Set("system".into()),
-        action: Set("import".into()),
-        entity_type: Set(entity_type.into()),
-        entity_id: Set("seed".into()),
-        before_json: Set(None),
-        after_json: Set(Some(serde_json::json!({ "seeded": what }).to_string())),
-    }
-    .insert(conn)
-    .await
-    .map(|_| ())
 }
