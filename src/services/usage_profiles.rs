@@ -448,3 +448,30 @@ pub async fn set_asset_profile(
     txn.commit().await?;
     Ok(profile_id)
 }
+
+/// Gives many assets one profile in the caller's transaction (the demo loader; later a bulk edit), with one
+/// audit event on the profile listing the assets' ids.
+pub async fn assign_to_assets_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    profile_id: i32,
+    asset_ids: &[i32],
+) -> AppResult<u64> {
+    check_profile(txn, profile_id).await?;
+    let mut changed = 0;
+    for chunk in asset_ids.chunks(1000) {
+        let result = asset::Entity::update_many()
+            .col_expr(asset::Column::UsageProfileId, sea_orm::sea_query::Expr::value(profile_id))
+            .filter(asset::Column::Id.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+        changed += result.rows_affected;
+    }
+    #[derive(Serialize)]
+    struct Assigned<'a> {
+        assigned_to_asset_ids: &'a [i32],
+    }
+    let after = Assigned { assigned_to_asset_ids: asset_ids };
+    audit::record(txn, actor, Action::Update, usage_profile::Model::ENTITY, profile_id, None, Some(&after)).await?;
+    Ok(changed)
+}
