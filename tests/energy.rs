@@ -412,3 +412,25 @@ async fn reference_data_is_seeded_editable_and_audited() {
     let (s, _) = t.send("PUT", "/api/v1/assets/PC-0001/usage-profile", json!({"usage_profile_id": 999})).await;
     assert_eq!(s, Status::UnprocessableEntity);
 }
+
+#[rocket::async_test]
+async fn the_energy_page_and_the_asset_page_show_the_figures() {
+    let t = app().await;
+    let (site, dept, model) = t.seed_refs().await;
+    office_profile_for_desktops(&t).await;
+    desktop(&t, "PC-0001", model, site, dept).await;
+    // Without a tariff the page says what is missing rather than showing zeros.
+    let (s, html) = t.page("/energy?fy=2024").await;
+    assert_eq!(s, Status::Ok);
+    assert!(html.contains("no tariff for site Civic Offices on 01/04/2024"), "{html}");
+
+    // With one: the figures worked out above (196.46 kWh, £48.13, 44.272261 kgCO2e), April 2024 16.23 kWh.
+    default_tariff(&t, "2024-04-01", "24.50").await;
+    let (_, html) = t.page("/energy?fy=2024").await;
+    assert!(html.contains("Civic Offices") && html.contains("£48.13") && html.contains("196.5"), "{html}");
+    assert!(html.contains("April 2024") && html.contains("16.2"), "{html}");
+    assert!(html.contains("from 01/04/2024: 24.50 p/kWh"), "{html}");
+    let (s, html) = t.page("/assets/PC-0001").await;
+    assert_eq!(s, Status::Ok);
+    assert!(html.contains("Energy use"), "{html}");
+}

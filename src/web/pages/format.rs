@@ -130,3 +130,17 @@ mod tests {
         assert_eq!(audit_value("deployed"), "deployed");
     }
 }
+
+/// A decimal figure with thousands separators, rounded half away from zero to `places`: 1,234.6.
+pub fn decimal(d: rust_decimal::Decimal, places: u32) -> String {
+    let rounded = d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let plain = format!("{:.*}", places as usize, rounded.abs());
+    let (whole, frac) = plain.split_once('.').map_or((plain.as_str(), ""), |(w, f)| (w, f));
+    let grouped = count(whole.parse().unwrap_or(0));
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
