@@ -175,3 +175,36 @@ async fn an_existing_site_is_used_not_duplicated() {
     assert_eq!(site_list.len(), 4);
     assert_eq!(site_list.iter().find(|s| s.name == "Central Library").unwrap().id, library.id);
 }
+
+#[tokio::test]
+async fn the_demo_shows_energy_figures() {
+    use greenict::energy::FinancialYear;
+    use greenict::services::energy::{self, parse_group_by};
+    let (db, _dir) = fresh_db().await;
+    greenict::demo::load(&db, 1500).await.unwrap();
+
+    // A dated council-wide tariff with a change within 2024/25 (demo figures), and the three profiles.
+    let tariffs = greenict::services::energy_reference::list_tariffs(&db, None).await.unwrap();
+    let rates: Vec<(String, String)> =
+        tariffs.iter().map(|t| (t.effective_from.to_string(), t.unit_rate_pence_per_kwh.clone())).collect();
+    assert_eq!(rates, [("2024-04-01".to_string(), "24.50".to_string()), ("2024-07-01".into(), "22.40".into())]);
+    let profiles = greenict::services::usage_profiles::list(&db).await.unwrap();
+    assert_eq!(profiles.len(), 3);
+    let library = profiles.iter().find(|p| p.name == "Library opening hours").unwrap();
+    let public_pcs = greenict::store::asset::Entity::find()
+        .filter(greenict::store::asset::Column::UsageProfileId.eq(library.id))
+        .count(&db)
+        .await
+        .unwrap();
+    assert!(public_pcs > 0, "no library public PCs on their profile");
+
+    // 2025/26 by site and month: every site has figures, and the rows add up to the total.
+    let report =
+        energy::estimate(&db, FinancialYear(2025).period(), &parse_group_by("site,month").unwrap()).await.unwrap();
+    assert!(report.assets_counted > 1000, "{}", report.assets_counted);
+    assert_eq!(report.rows.len(), 4 * 12);
+    assert!(report.total.kwh > rust_decimal::Decimal::from(50_000), "{}", report.total.kwh);
+    let sum: rust_decimal::Decimal = report.rows.iter().map(|r| r.figures.kwh).sum();
+    assert!((sum - report.total.kwh).abs() < rust_decimal::Decimal::new(1, 3), "{sum} vs {}", report.total.kwh);
+    assert_eq!(report.factor_sets[0].year, 2025);
+}

@@ -4,12 +4,13 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_register;
+mod m20261124_000001_energy;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_register::Migration)]
+        vec![Box::new(m20261123_000001_register::Migration), Box::new(m20261124_000001_energy::Migration)]
     }
 }

@@ -15,14 +15,16 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use crate::domain::{AssetTag, Gbp, MacAddress, MacAddresses, Patch};
+use crate::domain::{AssetTag, Category, Gbp, MacAddress, MacAddresses, Patch};
 use crate::error::{AppError, AppResult};
 use crate::services::asset_list::{self, AssetQuery};
 use crate::services::assets::{self, AssetChanges};
 use crate::services::departments::{self, DepartmentChanges};
 use crate::services::device_models::{self, DeviceModelChanges};
+use crate::services::energy_reference::{self, DecimalInput, TariffChanges};
 use crate::services::network_segments::{self, NetworkSegmentChanges};
 use crate::services::sites::{self, SiteChanges};
+use crate::services::usage_profiles::{self, UsageProfileChanges};
 use crate::services::Actor;
 use catalogue::{DEPARTMENTS, MODELS, SITES};
 
@@ -55,13 +57,18 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
     let department_ids = ensure_departments(&txn, &actor, &mut reused).await?;
     let model_ids = ensure_models(&txn, &actor, &mut reused).await?;
     ensure_segments(&txn, &actor, &plan, &site_ids, &mut reused).await?;
+    let mut public_pcs = Vec::new();
     for (i, a) in plan.assets.iter().enumerate() {
         let changes = asset_changes(&plan, a, &site_ids, &department_ids, &model_ids)?;
-        assets::create_in(&txn, &actor, changes).await?;
+        let id = assets::create_in(&txn, &actor, changes).await?.id;
+        if a.public_access {
+            public_pcs.push(id);
+        }
         if (i + 1) % 10_000 == 0 {
             tracing::info!("demo: {} of {} assets written ({:.0?})", i + 1, plan.assets.len(), started.elapsed());
         }
     }
+    ensure_energy(&txn, &actor, &public_pcs).await?;
     txn.commit().await?;
     crate::store::connect::analyze(db).await?;
 
@@ -73,6 +80,76 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
         MODELS.len(),
         plan.assets.len()
     ))
+}
+
+/// The demo's tariff rates, pence per kWh, council-wide from each date. DEMO FIGURES: no sourced
+/// non-domestic price for 2024–2026 is in shared/reference/electricity_prices_nondomestic.csv, so these are
+/// the domestic price-cap unit rates of April–June and July–September 2024 (House of Commons Library
+/// CBP-9714), used only so the demo shows a change of rate within a year. A council enters its contract rates.
+pub const DEMO_TARIFFS: [(&str, &str); 2] = [("2024-04-01", "24.50"), ("2024-07-01", "22.40")];
+
+/// Usage profiles: office hours for staff kit (each category's default), always on for servers and switches,
+/// and longer opening hours for the library's public PCs (their own profile). Demo assumptions, not survey data.
+async fn ensure_energy(txn: &DatabaseTransaction, actor: &Actor, public_pcs: &[i32]) -> AppResult<()> {
+    if energy_reference::list_tariffs(txn, None).await?.is_empty() {
+        for (from, pence) in DEMO_TARIFFS {
+            let changes = TariffChanges {
+                effective_from: Patch::Value(
+                    from.parse().map_err(|e| AppError::Internal(format!("demo tariff date {from}: {e}")))?,
+                ),
+                unit_rate_pence_per_kwh: Patch::Value(DecimalInput(pence.to_string())),
+                supplier: Patch::Value("Demo Energy Ltd (fictional)".into()),
+                notes: Patch::Value(
+                    "Demo figure: the domestic price-cap unit rate for the quarter (House of Commons Library \
+                     CBP-9714), not a council contract price. Replace with your supplier's rates."
+                        .into(),
+                ),
+                ..TariffChanges::default()
+            };
+            energy_reference::create_tariff_in(txn, actor, changes).await?;
+        }
+    }
+    let present: HashMap<String, i32> = usage_profiles::list(txn).await?.into_iter().map(|p| (p.name, p.id)).collect();
+    let profile =
+        |name: &str, days: &[&str], start: &str, end: &str, out_of_hours: &str, always_on: bool, notes: &str| {
+            UsageProfileChanges {
+                name: Patch::Value(name.to_string()),
+                always_on: Patch::Value(always_on),
+                working_days: Patch::Value(days.iter().map(|d| d.to_string()).collect()),
+                start_time: Patch::Value(start.to_string()),
+                end_time: Patch::Value(end.to_string()),
+                out_of_hours: Patch::Value(out_of_hours.to_string()),
+                bank_holidays_off: Patch::Value(true),
+                notes: Patch::Value(notes.to_string()),
+            }
+        };
+    let weekdays = ["mon", "tue", "wed", "thu", "fri"];
+    let wanted = [
+        profile("Office hours", &weekdays, "08:00", "18:00", "sleep", false, "Staff PCs, laptops, monitors and printers: Monday to Friday 08:00-18:00, asleep out of hours, bank holidays off. A demo assumption."),
+        profile("Always on", &weekdays, "00:00", "24:00", "left_on", true, "Servers and network switches run round the clock."),
+        profile("Library opening hours", &["mon", "tue", "wed", "thu", "fri", "sat"], "09:00", "20:00", "off", false, "Central Library public PCs: Monday to Saturday 09:00-20:00, shut down when the library closes. A demo assumption."),
+    ];
+    let mut ids = Vec::new();
+    for changes in wanted {
+        let name = match &changes.name {
+            Patch::Value(n) => n.clone(),
+            _ => String::new(),
+        };
+        let id = match present.get(&name) {
+            Some(id) => *id,
+            None => usage_profiles::create_in(txn, actor, changes).await?.id,
+        };
+        ids.push(id);
+    }
+    let (office, always, library) = (ids[0], ids[1], ids[2]);
+    for category in Category::ALL {
+        let id = if matches!(category, Category::Server | Category::Switch) { always } else { office };
+        usage_profiles::set_category_default_in(txn, actor, category, Some(id)).await?;
+    }
+    if !public_pcs.is_empty() {
+        usage_profiles::assign_to_assets_in(txn, actor, library, public_pcs).await?;
+    }
+    Ok(())
 }
 
 async fn asset_count(db: &DatabaseConnection) -> AppResult<u64> {

@@ -56,6 +56,8 @@ pub struct PlannedAsset {
     /// Index into [`Plan::assets`] of the PC a monitor belongs to (always earlier in the list).
     pub parent: Option<usize>,
     pub notes: Option<String>,
+    /// A library PC for the public (longer opening hours than staff PCs).
+    pub public_access: bool,
 }
 
 pub struct Plan {
@@ -362,6 +364,7 @@ pub fn plan(n: usize, as_at: NaiveDate) -> Plan {
             assigned_user,
             life_months: extended.then_some(84),
             notes,
+            public_access: public,
             ..main
         });
         let parent = assets.len() - 1;
@@ -427,6 +430,7 @@ fn new_asset(
         state,
         parent: None,
         notes: None,
+        public_access: false,
     }
 }
 

@@ -80,6 +80,46 @@ impl BankHolidays {
     }
 }
 
+/// England and Wales bank holidays for the given years with their names, in date order, for seeding an
+/// editable list: the dates of [`BankHolidays::england_and_wales`], named by rule (a substitute day says so)
+/// or by the proclamation that added it.
+pub fn england_and_wales_named(years: RangeInclusive<i32>) -> Vec<(NaiveDate, String)> {
+    let set = BankHolidays::england_and_wales(years);
+    let one_offs = one_off_changes_2020_to_2023();
+    set.0
+        .iter()
+        .map(|&date| {
+            let easter = easter_sunday(date.year());
+            let christmas_at_weekend = ymd(date.year(), 12, 25).weekday().num_days_from_monday() >= 5;
+            let name = if let Some(change) = one_offs.iter().find(|c| c.added == date) {
+                change.reason.to_string()
+            } else if date == easter - Days::new(2) {
+                "Good Friday".to_string()
+            } else if date == easter + Days::new(1) {
+                "Easter Monday".to_string()
+            } else {
+                let (name, usual) = match date.month() {
+                    1 => ("New Year's Day", ymd(date.year(), 1, 1)),
+                    5 if date.day() <= 7 => ("Early May bank holiday", date),
+                    5 => ("Spring bank holiday", date),
+                    8 => ("Summer bank holiday", date),
+                    12 if date.day() == 25 || (date.day() == 27 && christmas_at_weekend) => {
+                        ("Christmas Day", ymd(date.year(), 12, 25))
+                    }
+                    12 => ("Boxing Day", ymd(date.year(), 12, 26)),
+                    _ => ("Bank holiday", date),
+                };
+                if usual == date {
+                    name.to_string()
+                } else {
+                    format!("{name} (substitute day)")
+                }
+            };
+            (date, name)
+        })
+        .collect()
+}
+
 /// The standing England and Wales rules for one year, in date order:
 /// New Year's Day (1 January, or the next weekday if it falls at a weekend), Good Friday, Easter Monday,
 /// the early May bank holiday (first Monday of May), the spring bank holiday (last Monday of May), the
@@ -250,5 +290,22 @@ mod tests {
         assert!(holidays.contains(ymd(2024, 7, 12)));
         assert!(holidays.remove(ymd(2024, 12, 25)));
         assert!(!holidays.contains(ymd(2024, 12, 25)));
+    }
+
+    #[test]
+    fn named_for_seeding() {
+        // gov.uk/bank-holidays, England and Wales 2021-2022: Christmas 2021 fell on a Saturday (substitutes
+        // Mon 27 and Tue 28 December); 2022 had the Platinum Jubilee and the State Funeral.
+        let named = england_and_wales_named(2021..=2022);
+        let name = |y, m, d| named.iter().find(|(date, _)| *date == ymd(y, m, d)).map(|(_, n)| n.as_str());
+        assert_eq!(name(2021, 4, 2), Some("Good Friday"));
+        assert_eq!(name(2021, 12, 27), Some("Christmas Day (substitute day)"));
+        assert_eq!(name(2021, 12, 28), Some("Boxing Day (substitute day)"));
+        assert_eq!(name(2022, 6, 3), Some("Platinum Jubilee"));
+        assert_eq!(name(2022, 8, 29), Some("Summer bank holiday"));
+        // 25/12/2022 was a Sunday: Boxing Day on Monday 26, Christmas Day substituted on Tuesday 27.
+        assert_eq!(name(2022, 12, 26), Some("Boxing Day"));
+        assert_eq!(name(2022, 12, 27), Some("Christmas Day (substitute day)"));
+        assert_eq!(named.len(), 8 + 10);
     }
 }

@@ -428,6 +428,7 @@ pub(crate) fn blank(now: chrono::DateTime<Utc>) -> asset::Model {
         sleep_watts: None,
         off_watts: None,
         parent_asset_id: None,
+        usage_profile_id: None,
         notes: None,
         created_at: now,
         updated_at: now,

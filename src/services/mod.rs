@@ -8,9 +8,12 @@ pub mod audit;
 pub mod audited;
 pub mod departments;
 pub mod device_models;
+pub mod energy;
+pub mod energy_reference;
 pub mod network_segments;
 pub mod register_summary;
 pub mod sites;
+pub mod usage_profiles;
 
 pub use actor::Actor;
 

@@ -31,6 +31,8 @@ pub struct Model {
     pub sleep_watts: Option<f64>,
     pub off_watts: Option<f64>,
     pub parent_asset_id: Option<i32>,
+    /// Its own usage profile, overriding its category's default.
+    pub usage_profile_id: Option<i32>,
     pub notes: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -34,8 +34,10 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
     Database::connect(opts).await
 }
 
+/// Applies pending migrations, then seeds the energy reference data not yet seeded (see `energy_seed`).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    super::energy_seed::seed(db).await
 }
 
 /// Names of migrations this build knows but the database has not applied.

@@ -2,11 +2,18 @@
 
 pub mod asset;
 pub mod audit_event;
+pub mod bank_holiday;
 pub mod bulk;
+pub mod category_usage_profile;
 pub mod connect;
 pub mod department;
 pub mod device_model;
+pub mod energy_seed;
+pub mod grid_factor_set;
 pub mod network_segment;
+pub mod reference_seed;
 pub mod site;
+pub mod tariff;
+pub mod usage_profile;
 
 pub use connect::{connect, Store};

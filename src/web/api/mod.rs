@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod departments;
 pub mod device_models;
+pub mod energy;
 pub mod imports;
 pub mod network_segments;
 pub mod sites;
@@ -33,6 +34,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(network_segments::Doc::openapi());
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
+    doc.merge(energy::Doc::openapi());
     doc
 }
 
@@ -44,6 +46,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(network_segments::routes());
     r.extend(device_models::routes());
     r.extend(imports::routes());
+    r.extend(energy::routes());
     r
 }
 

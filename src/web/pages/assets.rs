@@ -88,6 +88,8 @@ struct ShowPage {
     lifecycle_error: Option<String>,
     history: Vec<HistoryRow>,
     notes: Option<String>,
+    /// The energy line for the current and the last financial year: (year, sentence or what is missing).
+    energy: Vec<(String, String)>,
 }
 
 fn power_rows(a: &AssetView, l: &Lookups) -> Vec<PowerRow> {
@@ -153,8 +155,26 @@ fn history_value(field: &str, raw: &str, l: &Lookups) -> String {
     named.unwrap_or_else(|| format::audit_value(raw))
 }
 
+/// "Used 196.46 kWh, £48.13, 44.27 kgCO2e" for the current and last financial year, or what is missing.
+async fn energy_lines(db: &sea_orm::DatabaseConnection, a: &AssetView) -> Result<Vec<(String, String)>, PageError> {
+    let current = crate::services::energy::current_financial_year();
+    let mut lines = Vec::new();
+    for year in [current, crate::energy::FinancialYear(current.0 - 1)] {
+        let text = match crate::services::energy::asset_energy(db, &a.asset_tag, year.period()).await {
+            Ok(e) => e.summary,
+            Err(crate::error::AppError::Unprocessable(errs)) => {
+                format!("Not worked out: {}", errs.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        lines.push((year.label(), text));
+    }
+    Ok(lines)
+}
+
 async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) -> Result<ShowPage, PageError> {
     let a = assets::get_by_tag(db, tag).await?;
+    let energy = energy_lines(db, &a).await?;
     let l = Lookups::load(db).await?;
     let history = assets::history(db, tag).await?;
     let linked: Vec<LinkedDevice> = register_summary::linked_devices(db, a.id).await?;
@@ -226,6 +246,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
         lifecycle_error: None,
         history: history_rows(history, &l),
         notes: a.notes.clone(),
+        energy,
         groups,
         tag,
     })

@@ -90,6 +90,20 @@ pub fn audit_value(raw: &str) -> String {
     raw.to_string()
 }
 
+/// A decimal figure with thousands separators, rounded half away from zero to `places`: 1,234.6.
+pub fn decimal(d: rust_decimal::Decimal, places: u32) -> String {
+    let rounded = d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let plain = format!("{:.*}", places as usize, rounded.abs());
+    let (whole, frac) = plain.split_once('.').map_or((plain.as_str(), ""), |(w, f)| (w, f));
+    let grouped = count(whole.parse().unwrap_or(0));
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +142,14 @@ mod tests {
         assert_eq!(audit_value(r#"["00:1a:2b:3c:4d:5e","02:00:00:00:00:01"]"#), "00:1a:2b:3c:4d:5e, 02:00:00:00:00:01");
         assert_eq!(audit_value("[]"), BLANK);
         assert_eq!(audit_value("deployed"), "deployed");
+    }
+
+    #[test]
+    fn decimals_are_grouped_and_rounded_half_up() {
+        let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+        assert_eq!(decimal(d("196.46"), 1), "196.5");
+        assert_eq!(decimal(d("1234567.25"), 1), "1,234,567.3");
+        assert_eq!(decimal(d("-0.04"), 1), "0.0");
+        assert_eq!(decimal(d("-1234.5"), 0), "-1,235");
     }
 }

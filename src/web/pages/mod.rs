@@ -8,6 +8,7 @@ mod assets;
 mod catalogue;
 mod catalogue_delete;
 mod catalogue_forms;
+mod energy;
 mod format;
 mod forms;
 mod home;
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(asset_form::routes());
     r.extend(catalogue::routes());
     r.extend(imports::routes());
+    r.extend(energy::routes());
     r
 }
 
