@@ -5,12 +5,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_register;
 mod m20261124_000001_energy;
+mod m20261124_000002_list_indexes;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_register::Migration), Box::new(m20261124_000001_energy::Migration)]
+        vec![
+            Box::new(m20261123_000001_register::Migration),
+            Box::new(m20261124_000001_energy::Migration),
+            Box::new(m20261124_000002_list_indexes::Migration),
+        ]
     }
 }
