@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::asset_fields::AssetField;
 use super::columns::{Header, Mapping};
-use super::records::{self, Records};
+use super::records;
 use super::values::{self, DATE_FIX};
 use super::Problem;
 use crate::domain::{AssetTag, Gbp, MacAddresses, Patch, Watts};
@@ -48,30 +48,30 @@ impl AssetFile {
 /// The file's rows, or the problems that stop it being read at all (encoding, header). Problems in
 /// single rows are kept in [`AssetFile::problems`].
 pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>> {
-    let Records { mut header, records, mut problems } = records::read(bytes, mapping, AssetField::AssetTag)?;
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let (mut header, problems) =
+        records::read_each(bytes, mapping, AssetField::AssetTag, |header, line, record, problems| {
+            if let Some(row) = parse_row(header, &record, line, problems) {
+                let tag = row.tag.to_string();
+                if let Some(first) = seen.get(&tag) {
+                    problems.push(Problem::cell(
+                        line,
+                        header.name_of(AssetField::AssetTag),
+                        &tag,
+                        format!("asset tag {tag} is already on line {first}"),
+                        "give each device its own tag, or remove the repeated row",
+                    ));
+                } else {
+                    seen.insert(tag, line);
+                    rows.push(row);
+                }
+            }
+        })?;
     if header.has(AssetField::WarrantyEnd) && header.has(AssetField::WarrantyMonths) {
         let (end, months) = (header.name_of(AssetField::WarrantyEnd), header.name_of(AssetField::WarrantyMonths));
         let note = format!("column \"{months}\" is not imported: \"{end}\" gives the warranty's end date");
         header.warnings.push(note);
-    }
-    let mut rows = Vec::with_capacity(records.len());
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    for (line, record) in records {
-        if let Some(row) = parse_row(&header, &record, line, &mut problems) {
-            let tag = row.tag.to_string();
-            if let Some(first) = seen.get(&tag) {
-                problems.push(Problem::cell(
-                    line,
-                    header.name_of(AssetField::AssetTag),
-                    &tag,
-                    format!("asset tag {tag} is already on line {first}"),
-                    "give each device its own tag, or remove the repeated row",
-                ));
-            } else {
-                seen.insert(tag, line);
-                rows.push(row);
-            }
-        }
     }
     Ok(AssetFile { header, rows, problems })
 }

@@ -18,6 +18,21 @@ pub const CSV_FIX: &str = "save the file again as CSV from the spreadsheet";
 /// The file's records, or the problems that stop it being read at all (encoding, header, a
 /// required column missing).
 pub fn read<F: ImportField>(bytes: &[u8], mapping: &Mapping, required: F) -> Result<Records<F>, Vec<Problem>> {
+    let mut records = Vec::new();
+    let (header, problems) = read_each(bytes, mapping, required, |_, line, record, _| {
+        records.push((line, record));
+    })?;
+    Ok(Records { header, records, problems })
+}
+
+/// [`read`], handing each usable record to `each` as it is read rather than keeping them all (a
+/// 100,000-row file's records are tens of megabytes).
+pub fn read_each<F: ImportField>(
+    bytes: &[u8],
+    mapping: &Mapping,
+    required: F,
+    mut each: impl FnMut(&Header<F>, u64, csv::StringRecord, &mut Vec<Problem>),
+) -> Result<(Header<F>, Vec<Problem>), Vec<Problem>> {
     let text = decode::utf8(bytes).map_err(|p| vec![p])?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(decode::delimiter(text))
@@ -42,7 +57,7 @@ pub fn read<F: ImportField>(bytes: &[u8], mapping: &Mapping, required: F) -> Res
         )]);
     }
     let lines = LineIndex::new(text);
-    let mut records = Vec::new();
+    let mut any = false;
     let mut problems = Vec::new();
     for record in iter {
         let record = match record {
@@ -65,12 +80,13 @@ pub fn read<F: ImportField>(bytes: &[u8], mapping: &Mapping, required: F) -> Res
             ));
             continue;
         }
-        records.push((line, record));
+        any = true;
+        each(&header, line, record, &mut problems);
     }
-    if records.is_empty() && problems.is_empty() {
+    if !any && problems.is_empty() {
         problems.push(Problem::file("the file has a header line but no rows", "add at least one row under the header"));
     }
-    Ok(Records { header, records, problems })
+    Ok((header, problems))
 }
 
 /// Line numbers from byte offsets: the csv reader's own count leaves out blank lines, and a record's
