@@ -247,7 +247,7 @@ impl CatalogueKind for Sites {
         sites::create_in(txn, actor, c).await.map(|_| ())
     }
     async fn update(txn: &DatabaseTransaction, actor: &Actor, id: i32, c: SiteChanges) -> AppResult<bool> {
-        sites::update_in(txn, actor, id, c).await.map(|v| v.is_some())
+        sites::update_in(txn, actor, id, c).await.map(|(_, changed)| changed)
     }
     async fn rows(db: &DatabaseConnection) -> AppResult<Vec<Vec<String>>> {
         Ok(sites::list(db)
@@ -315,7 +315,7 @@ impl CatalogueKind for Departments {
         departments::create_in(txn, actor, c).await.map(|_| ())
     }
     async fn update(txn: &DatabaseTransaction, actor: &Actor, id: i32, c: DepartmentChanges) -> AppResult<bool> {
-        departments::update_in(txn, actor, id, c).await.map(|v| v.is_some())
+        departments::update_in(txn, actor, id, c).await.map(|(_, changed)| changed)
     }
     async fn rows(db: &DatabaseConnection) -> AppResult<Vec<Vec<String>>> {
         Ok(departments::list(db).await?.into_iter().map(|d| vec![d.name, opt(d.cost_centre), opt(d.notes)]).collect())
@@ -456,7 +456,7 @@ impl CatalogueKind for Models {
         device_models::create_in(txn, actor, c).await.map(|_| ())
     }
     async fn update(txn: &DatabaseTransaction, actor: &Actor, id: i32, c: DeviceModelChanges) -> AppResult<bool> {
-        device_models::update_in(txn, actor, id, c).await.map(|v| v.is_some())
+        device_models::update_in(txn, actor, id, c).await.map(|(_, changed)| changed)
     }
     async fn rows(db: &DatabaseConnection) -> AppResult<Vec<Vec<String>>> {
         Ok(device_models::list(db, None)

@@ -81,6 +81,25 @@ where
     Ok(after)
 }
 
+/// [`update`], unless the changes left the row as it was: then nothing is written and no event is
+/// recorded. Returns the row's view and whether it changed.
+pub async fn update_if_changed<M>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: M,
+    after: M,
+) -> AppResult<(M::View, bool)>
+where
+    M: Audited + PartialEq + IntoActiveModel<ActiveModelOf<M>>,
+    M::Entity: EntityTrait<Model = M>,
+    ActiveModelOf<M>: Send,
+{
+    if after == before {
+        return Ok((M::View::from(before), false));
+    }
+    update(txn, actor, before, after).await.map(|view| (view, true))
+}
+
 /// Deletes the row and records what it was.
 pub async fn delete<M>(txn: &DatabaseTransaction, actor: &Actor, row: M) -> AppResult<()>
 where

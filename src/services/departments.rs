@@ -161,30 +161,24 @@ pub async fn update(
     changes: DepartmentChanges,
 ) -> AppResult<DepartmentView> {
     let txn = db.begin().await?;
-    let after = match update_in(&txn, actor, id, changes).await? {
-        Some(after) => after,
-        None => get(&txn, id).await?,
-    };
+    let (after, _) = update_in(&txn, actor, id, changes).await?;
     txn.commit().await?;
     Ok(after)
 }
 
-/// [`update`] inside the caller's transaction (imports); `None` when the changes leave the department
-/// as it was, and nothing is written.
+/// [`update`] inside the caller's transaction (imports), and whether anything changed: when nothing
+/// did, nothing is written.
 pub async fn update_in(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: i32,
     changes: DepartmentChanges,
-) -> AppResult<Option<DepartmentView>> {
+) -> AppResult<(DepartmentView, bool)> {
     let before: department::Model = audited::find(txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    if m == before {
-        return Ok(None);
-    }
     check_unique(txn, &m).await?;
-    audited::update(txn, actor, before, m).await.map(Some)
+    audited::update_if_changed(txn, actor, before, m).await
 }
 
 /// Deletes a department that no asset belongs to.

@@ -331,35 +331,29 @@ pub async fn update(
     changes: DeviceModelChanges,
 ) -> AppResult<DeviceModelView> {
     let txn = db.begin().await?;
-    let after = match update_in(&txn, actor, id, changes).await? {
-        Some(after) => after,
-        None => get(&txn, id).await?,
-    };
+    let (after, _) = update_in(&txn, actor, id, changes).await?;
     txn.commit().await?;
     Ok(after)
 }
 
-/// [`update`] inside the caller's transaction (imports); `None` when the changes leave the model as it
-/// was, and nothing is written.
+/// [`update`] inside the caller's transaction (imports), and whether anything changed: when nothing
+/// did, nothing is written.
 pub async fn update_in(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: i32,
     changes: DeviceModelChanges,
-) -> AppResult<Option<DeviceModelView>> {
+) -> AppResult<(DeviceModelView, bool)> {
     let before: device_model::Model = audited::find(txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    if m == before {
-        return Ok(None);
-    }
     check_unique(txn, &m).await?;
     let life_changed = m.default_life_months != before.default_life_months;
-    let after = audited::update(txn, actor, before, m).await?;
+    let changed = audited::update_if_changed(txn, actor, before, m).await?;
     if life_changed {
         crate::services::assets::recompute_refresh_due_for_model(txn, id).await?;
     }
-    Ok(Some(after))
+    Ok(changed)
 }
 
 /// Deletes a model that no asset uses.

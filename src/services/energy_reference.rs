@@ -258,12 +258,8 @@ pub async fn update_tariff(
     let before: tariff::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    let view = if m == before {
-        TariffView::from(before)
-    } else {
-        check_tariff(&txn, &m).await?;
-        audited::update(&txn, actor, before, m).await?
-    };
+    check_tariff(&txn, &m).await?;
+    let (view, _) = audited::update_if_changed(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -424,12 +420,8 @@ pub async fn update_factor_set(
     let before: grid_factor_set::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    let view = if m == before {
-        GridFactorSetView::from(before)
-    } else {
-        check_year_free(&txn, &m).await?;
-        audited::update(&txn, actor, before, m).await?
-    };
+    check_year_free(&txn, &m).await?;
+    let (view, _) = audited::update_if_changed(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -558,12 +550,8 @@ pub async fn update_bank_holiday(
     let before: bank_holiday::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    let view = if m == before {
-        BankHolidayView::from(before)
-    } else {
-        check_date_free(&txn, &m).await?;
-        audited::update(&txn, actor, before, m).await?
-    };
+    check_date_free(&txn, &m).await?;
+    let (view, _) = audited::update_if_changed(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(view)
 }

@@ -154,30 +154,24 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: SiteCh
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: SiteChanges) -> AppResult<SiteView> {
     let txn = db.begin().await?;
-    let after = match update_in(&txn, actor, id, changes).await? {
-        Some(after) => after,
-        None => get(&txn, id).await?,
-    };
+    let (after, _) = update_in(&txn, actor, id, changes).await?;
     txn.commit().await?;
     Ok(after)
 }
 
-/// [`update`] inside the caller's transaction (imports); `None` when the changes leave the site as it
-/// was, and nothing is written.
+/// [`update`] inside the caller's transaction (imports), and whether anything changed: when nothing
+/// did, nothing is written.
 pub async fn update_in(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: i32,
     changes: SiteChanges,
-) -> AppResult<Option<SiteView>> {
+) -> AppResult<(SiteView, bool)> {
     let before: site::Model = audited::find(txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    if m == before {
-        return Ok(None);
-    }
     check_unique(txn, &m).await?;
-    audited::update(txn, actor, before, m).await.map(Some)
+    audited::update_if_changed(txn, actor, before, m).await
 }
 
 /// Deletes a site that no asset or network segment refers to.

@@ -277,12 +277,8 @@ pub async fn update(
     let before: usage_profile::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
-    let view = if m == before {
-        UsageProfileView::from(before)
-    } else {
-        check_name_free(&txn, &m).await?;
-        audited::update(&txn, actor, before, m).await?
-    };
+    check_name_free(&txn, &m).await?;
+    let (view, _) = audited::update_if_changed(&txn, actor, before, m).await?;
     txn.commit().await?;
     Ok(view)
 }
