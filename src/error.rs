@@ -30,6 +30,16 @@ pub enum AppError {
     },
     /// One or more fields are invalid; all are listed.
     Unprocessable(FieldErrors),
+    /// No valid session or token: sign in, or send `Authorization: Bearer <token>`.
+    Unauthorized {
+        code: &'static str,
+        message: String,
+    },
+    /// Signed in, but the role does not allow this.
+    Forbidden {
+        needed: crate::domain::Role,
+        message: String,
+    },
     Database(sea_orm::DbErr),
     Internal(String),
 }
@@ -43,6 +53,8 @@ impl AppError {
             AppError::NotFound { .. } => Status::NotFound,
             AppError::Conflict { .. } => Status::Conflict,
             AppError::Unprocessable(_) => Status::UnprocessableEntity,
+            AppError::Unauthorized { .. } => Status::Unauthorized,
+            AppError::Forbidden { .. } => Status::Forbidden,
             AppError::Database(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -59,6 +71,15 @@ impl AppError {
         AppError::BadRequest { code, message: message.into(), field: None }
     }
 
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Unauthorized { code, message: message.into() }
+    }
+
+    pub fn forbidden(needed: crate::domain::Role) -> AppError {
+        let message = format!("this needs the {needed} role (or higher); ask an administrator if you need it");
+        AppError::Forbidden { needed, message }
+    }
+
     pub fn conflict(code: &'static str, message: impl Into<String>, field: Option<&str>) -> AppError {
         AppError::Conflict { code, message: message.into(), field: field.map(str::to_string) }
     }
@@ -69,6 +90,8 @@ impl AppError {
             AppError::BadRequest { code, message, field } => (*code, message.clone(), field.clone(), vec![]),
             AppError::NotFound { entity, key } => ("not_found", format!("no {entity} with key '{key}'"), None, vec![]),
             AppError::Conflict { code, message, field } => (*code, message.clone(), field.clone(), vec![]),
+            AppError::Unauthorized { code, message } => (*code, message.clone(), None, vec![]),
+            AppError::Forbidden { message, .. } => ("forbidden", message.clone(), None, vec![]),
             AppError::Unprocessable(errs) => {
                 let first = errs.0.first();
                 let message = match errs.0.len() {

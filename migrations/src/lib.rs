@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_register;
 mod m20261124_000001_energy;
 mod m20261124_000002_list_indexes;
+mod m20261125_000001_power_actions;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_register::Migration),
             Box::new(m20261124_000001_energy::Migration),
             Box::new(m20261124_000002_list_indexes::Migration),
+            Box::new(m20261125_000001_power_actions::Migration),
         ]
     }
 }

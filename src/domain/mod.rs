@@ -10,6 +10,7 @@ pub mod money;
 pub mod network;
 pub mod patch;
 pub mod refresh;
+pub mod role;
 pub mod text;
 pub mod watts;
 
@@ -20,4 +21,5 @@ pub use lifecycle::LifecycleState;
 pub use mac::{MacAddress, MacAddresses};
 pub use money::Gbp;
 pub use patch::Patch;
+pub use role::Role;
 pub use watts::{Kg, KgCo2e, Watts};

@@ -11,6 +11,7 @@ pub mod device_model;
 pub mod energy_seed;
 pub mod grid_factor_set;
 pub mod network_segment;
+pub mod power_action;
 pub mod reference_seed;
 pub mod site;
 pub mod tariff;

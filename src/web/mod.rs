@@ -1,6 +1,7 @@
 //! HTTP on Rocket: the JSON API under `/api/v1`, HTML pages, static assets, health checks and the
 //! request log. Depends on services; never on store internals beyond the connection handle.
 
+pub mod access;
 pub mod api;
 pub mod catchers;
 pub mod guards;

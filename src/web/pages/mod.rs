@@ -41,6 +41,8 @@ pub struct Layout {
     pub section: &'static str,
     pub title: String,
     pub notice: Option<Notice>,
+    /// The signed-in session's anti-forgery token, put in every form by `csrf.html`.
+    pub csrf: String,
 }
 
 pub struct Notice {
@@ -56,7 +58,7 @@ impl Layout {
             kind: if f.kind() == "error" { "error" } else { "success" }.to_string(),
             message: f.message().to_string(),
         });
-        Layout { section, title: title.into(), notice }
+        Layout { section, title: title.into(), notice, csrf: String::new() }
     }
 
     /// Says so in the title when the page shows problems, as screen reader users hear the title first.
@@ -144,6 +146,9 @@ pub struct ConfirmPage {
 pub enum PageError {
     NotFound(String),
     BadRequest(String),
+    /// Not signed in: the page sends the browser to sign in.
+    SignIn,
+    Forbidden(String),
     Internal(String),
 }
 
@@ -159,6 +164,8 @@ impl From<AppError> for PageError {
             AppError::Unprocessable(errs) => {
                 PageError::BadRequest(errs.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
             }
+            AppError::Unauthorized { .. } => PageError::SignIn,
+            AppError::Forbidden { message, .. } => PageError::Forbidden(message),
             AppError::Database(e) => PageError::Internal(format!("database error: {e}")),
             AppError::Internal(e) => PageError::Internal(e),
         }
@@ -185,6 +192,17 @@ impl<'r> Responder<'r, 'static> for PageError {
             ),
             PageError::BadRequest(message) => {
                 (Status::BadRequest, MessagePage::new("", "That request could not be used", vec![message]))
+            }
+            PageError::SignIn => {
+                let next = req.uri().path().to_string();
+                let to = format!(
+                    "/sign-in?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                return Redirect::to(to).respond_to(req);
+            }
+            PageError::Forbidden(message) => {
+                (Status::Forbidden, MessagePage::new("", "You do not have access to this", vec![message]))
             }
             PageError::Internal(detail) => {
                 tracing::error!(request_id, error = %detail, "page failed");
