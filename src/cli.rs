@@ -66,6 +66,37 @@ enum Command {
         #[arg(long, env = "USER")]
         user: Option<String>,
     },
+    /// People who sign in: `greenict user create amy.jones --role ict` (the password is read from
+    /// standard input, or asked for).
+    User {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// API tokens for integrations: `greenict token create --name "Power BI" --role viewer`.
+    Token {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+    /// A consistent copy of the SQLite database and the documents, taken while the service runs.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The directory to write the backup into (created; must not hold a backup already).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Put a backup back: the service must be stopped; the current files are kept aside.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup directory written by `greenict backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Write the register as CSV in greenict's own columns (re-imports to the same register).
     Export {
         #[command(flatten)]
@@ -75,6 +106,47 @@ enum Command {
         /// Where to write; default standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a person. With --admin, an administrator (how the first one is made: there is no default).
+    Create {
+        username: String,
+        /// viewer, facilities, ict or admin.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Same as --role admin.
+        #[arg(long)]
+        admin: bool,
+        /// The name shown in the header and the audit trail's pages.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a person's password (it ends their sessions).
+    Password { username: String },
+    /// Print a one-time sign-in link for a person (for a first visit, or a forgotten password).
+    Link {
+        username: String,
+        /// How long it stays valid.
+        #[arg(long, default_value_t = 60)]
+        minutes: i64,
+    },
+    /// List people and their roles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a token; the secret is printed once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
     },
 }
 
@@ -101,6 +173,10 @@ pub fn main() -> ExitCode {
             (Overrides { address: *address, port: *port, ..db.overrides() }, &cli.command)
         }
         Command::Migrate { db }
+        | Command::User { db, .. }
+        | Command::Token { db, .. }
+        | Command::Backup { db, .. }
+        | Command::Restore { db, .. }
         | Command::Demo { db, .. }
         | Command::Import { db, .. }
         | Command::Export { db, .. } => (db.overrides(), &cli.command),
@@ -192,6 +268,27 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::User { action, .. } => {
+            let db = open(&config, config.auto_migrate).await?;
+            crate::cli_users::user(&db, &config, action_of(action)).await
+        }
+        Command::Token { action: TokenCommand::Create { name, role, days }, .. } => {
+            let db = open(&config, config.auto_migrate).await?;
+            crate::cli_users::token(&db, name, role, *days).await
+        }
+        Command::Backup { out, .. } => {
+            let db = open(&config, false).await?;
+            let report = crate::store::backup::backup(&db, &config.data_dir, out).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Restore { from, .. } => {
+            if !config.uses_sqlite() {
+                return Err("restore puts back the embedded SQLite database; for PostgreSQL use pg_restore".into());
+            }
+            println!("{}", crate::store::backup::restore(from, &config.data_dir).await?);
+            Ok(())
+        }
         Command::Export { kind, out, .. } => {
             let db = open(&config, config.auto_migrate).await?;
             let written = match out {
@@ -214,13 +311,25 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 let loaded =
                     crate::demo::load(&db, crate::demo::DEFAULT_ASSETS).await.map_err(|e| format!("demo: {e:?}"))?;
                 tracing::info!("{loaded}");
+                crate::cli_users::demo_sign_in(&db, &config).await?;
             }
             tracing::info!("serving on http://{}:{}/", config.address, config.port);
-            crate::web::build_rocket(crate::web::figment(config.address, config.port), db)
-                .launch()
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("server: {e}"))
+            let figment = crate::web::figment(config.address, config.port)
+                .merge(("secret_key", config.cookie_key()?))
+                .merge(("secure_cookies", config.secure_cookies));
+            crate::web::build_rocket(figment, db).launch().await.map(|_| ()).map_err(|e| format!("server: {e}"))
         }
+    }
+}
+
+fn action_of(a: &UserCommand) -> crate::cli_users::UserAction<'_> {
+    use crate::cli_users::UserAction;
+    match a {
+        UserCommand::Create { username, role, admin, name } => {
+            UserAction::Create { username, role: if *admin { "admin" } else { role }, name: name.as_deref() }
+        }
+        UserCommand::Password { username } => UserAction::Password { username },
+        UserCommand::List => UserAction::List,
+        UserCommand::Link { username, minutes } => UserAction::Link { username, minutes: *minutes },
     }
 }

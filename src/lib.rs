@@ -3,6 +3,7 @@
 //! The map, dependencies pointing one way (`web | cli → services → domain + store`):
 //! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
+//! - [`auth`]: password hashing, random tokens and the sign-in throttling rule.
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
@@ -10,7 +11,9 @@
 //! - [`demo`]: the deterministic fictional council estate.
 //! - [`config`], [`error`]: configuration layering and the one error type.
 
+pub mod auth;
 pub mod cli;
+mod cli_users;
 pub mod config;
 pub mod demo;
 pub mod domain;

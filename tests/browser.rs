@@ -28,9 +28,42 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
+const ADMIN: &str = "browser.admin";
+const PASSWORD: &str = "kettle lantern orchard";
+
 impl Server {
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// `path` behind a fresh one-time sign-in link: each Chromium run has a new profile, so it signs in
+    /// as the test's administrator on the way.
+    async fn signed(&self, path: &str) -> String {
+        let token =
+            greenict::services::sessions::issue_link(&self.db, &Actor::system(), ADMIN, chrono::Duration::minutes(5))
+                .await
+                .expect("sign-in link");
+        let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        self.url(&format!("/sign-in/link?token={token}&next={next}"))
+    }
+
+    /// Signs in over HTTP as a browser does: the session cookie, and the anti-forgery token from a page.
+    fn session(&self) -> (String, String) {
+        let form = format!("username={ADMIN}&password={}", PASSWORD.replace(' ', "+"));
+        let (status, head, _) = http(self.port, "POST", "/sign-in", Some(&form), "").expect("sign in");
+        assert_eq!(status, 303, "{head}");
+        let cookie = head
+            .lines()
+            .filter_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+            .filter_map(|c| c.split(';').next())
+            .find(|c| c.starts_with("greenict_session="))
+            .expect("a session cookie")
+            .to_string();
+        let (_, _, account) = http(self.port, "GET", "/account", None, &cookie).expect("account page");
+        let marker = "name=\"_csrf\" value=\"";
+        let at = account.find(marker).expect("anti-forgery token") + marker.len();
+        let csrf: String = account[at..].chars().take_while(|c| *c != '"').collect();
+        (cookie, csrf)
     }
 }
 
@@ -64,6 +97,13 @@ async fn start() -> Server {
         assert!(Instant::now() < deadline, "the app did not start on port {port}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let admin = greenict::services::users::NewUser {
+        username: ADMIN.into(),
+        display_name: Some("Browser Test".into()),
+        role: greenict::domain::Role::Admin,
+        password: PASSWORD.into(),
+    };
+    greenict::services::users::create(&db, &Actor::system(), admin).await.expect("test administrator");
     Server { port, db, _dir: dir }
 }
 
@@ -267,7 +307,7 @@ async fn pages_render_in_a_real_browser() {
     let app = start().await;
     seed(&app.db).await;
 
-    let home = dump_dom(app.url("/")).await;
+    let home = dump_dom(app.signed("/").await).await;
     assert_has(
         &home,
         "/",
@@ -281,7 +321,7 @@ async fn pages_render_in_a_real_browser() {
         ],
     );
 
-    let list = dump_dom(app.url("/assets")).await;
+    let list = dump_dom(app.signed("/assets").await).await;
     assert_has(
         &list,
         "/assets",
@@ -298,11 +338,11 @@ async fn pages_render_in_a_real_browser() {
         ],
     );
 
-    let filtered = dump_dom(app.url("/assets?category=monitor")).await;
+    let filtered = dump_dom(app.signed("/assets?category=monitor").await).await;
     assert_has(&filtered, "/assets?category=monitor", &["WCC-000102", "1 asset match"]);
     assert!(!filtered.contains(">WCC-000101<"), "the monitor filter should leave the desktop out");
 
-    let asset = dump_dom(app.url("/assets/WCC-000101")).await;
+    let asset = dump_dom(app.signed("/assets/WCC-000101").await).await;
     assert_has(
         &asset,
         "/assets/WCC-000101",
@@ -322,7 +362,7 @@ async fn pages_render_in_a_real_browser() {
     );
     assert!(!asset.contains(r#"<option value="disposed">"#), "only allowed next states are offered");
 
-    let new = dump_dom(app.url("/assets/new")).await;
+    let new = dump_dom(app.signed("/assets/new").await).await;
     assert_has(
         &new,
         "/assets/new",
@@ -335,10 +375,10 @@ async fn pages_render_in_a_real_browser() {
         ],
     );
 
-    let sites = dump_dom(app.url("/sites")).await;
+    let sites = dump_dom(app.signed("/sites").await).await;
     assert_has(&sites, "/sites", &["Civic Offices", "WC1A 1AA", r#"<a href="/assets?site_id=1">2</a>"#]);
 
-    let models = dump_dom(app.url("/models")).await;
+    let models = dump_dom(app.signed("/models").await).await;
     assert_has(
         &models,
         "/models",
@@ -352,40 +392,40 @@ async fn pages_render_in_a_real_browser() {
         ..Default::default()
     };
     network_segments::create(&app.db, &Actor::system(), segment).await.expect("segment");
-    let site = dump_dom(app.url("/sites/1")).await;
+    let site = dump_dom(app.signed("/sites/1").await).await;
     assert_has(
         &site,
         "/sites/1",
         &[r#"href="/sites/1/delete""#, r#"href="/network-segments/1/edit""#, "10.20.2.255", "Floor 2 staff"],
     );
-    let segment = dump_dom(app.url("/network-segments/1/edit")).await;
+    let segment = dump_dom(app.signed("/network-segments/1/edit").await).await;
     assert_has(
         &segment,
         "/network-segments/1/edit",
         &["Change network segment Floor 2 staff", r#"value="10.20.2.0/24""#, r#"href="/sites/1#segments""#],
     );
-    let confirm = dump_dom(app.url("/sites/1/delete")).await;
+    let confirm = dump_dom(app.signed("/sites/1/delete").await).await;
     assert_has(&confirm, "/sites/1/delete", &["Delete site Civic Offices?", "Yes, delete it", "No, go back"]);
-    let import = dump_dom(app.url("/import")).await;
+    let import = dump_dom(app.signed("/import").await).await;
     assert_has(
         &import,
         "/import",
         &[r#"enctype="multipart/form-data""#, r#"<option value="models">"#, r#"href="/api/v1/assets.csv""#],
     );
-    let list = dump_dom(app.url("/assets?site_id=1")).await;
+    let list = dump_dom(app.signed("/assets?site_id=1").await).await;
     assert_has(&list, "/assets?site_id=1", &[r#"href="/api/v1/assets.csv?site_id=1""#, r#"href="/import""#]);
 
     let dir = artifacts_dir();
-    screenshot(app.url("/assets"), dir.join("assets-desktop.png"), 1280, 1000).await;
-    screenshot(app.url("/assets"), dir.join("assets-phone.png"), 390, 844).await;
-    screenshot(app.url("/assets/WCC-000101"), dir.join("asset-desktop.png"), 1280, 1600).await;
-    screenshot(app.url("/assets/WCC-000101"), dir.join("asset-phone.png"), 390, 844).await;
-    screenshot(app.url("/"), dir.join("home-desktop.png"), 1280, 1000).await;
-    screenshot(app.url("/sites/1"), dir.join("site-desktop.png"), 1280, 1200).await;
-    screenshot(app.url("/models"), dir.join("models-phone.png"), 390, 844).await;
-    screenshot(app.url("/network-segments/1/edit"), dir.join("segment-edit-phone.png"), 390, 1200).await;
-    screenshot(app.url("/assets/new"), dir.join("asset-new-phone.png"), 390, 1800).await;
-    screenshot(app.url("/import"), dir.join("import-phone.png"), 390, 1400).await;
+    screenshot(app.signed("/assets").await, dir.join("assets-desktop.png"), 1280, 1000).await;
+    screenshot(app.signed("/assets").await, dir.join("assets-phone.png"), 390, 844).await;
+    screenshot(app.signed("/assets/WCC-000101").await, dir.join("asset-desktop.png"), 1280, 1600).await;
+    screenshot(app.signed("/assets/WCC-000101").await, dir.join("asset-phone.png"), 390, 844).await;
+    screenshot(app.signed("/").await, dir.join("home-desktop.png"), 1280, 1000).await;
+    screenshot(app.signed("/sites/1").await, dir.join("site-desktop.png"), 1280, 1200).await;
+    screenshot(app.signed("/models").await, dir.join("models-phone.png"), 390, 844).await;
+    screenshot(app.signed("/network-segments/1/edit").await, dir.join("segment-edit-phone.png"), 390, 1200).await;
+    screenshot(app.signed("/assets/new").await, dir.join("asset-new-phone.png"), 390, 1800).await;
+    screenshot(app.signed("/import").await, dir.join("import-phone.png"), 390, 1400).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -393,11 +433,16 @@ async fn forms_over_http_show_each_problem_beside_its_field() {
     let app = start().await;
     seed(&app.db).await;
     let port = app.port;
-    let post = |path: &'static str, body: &'static str| async move {
-        tokio::task::spawn_blocking(move || http(port, "POST", path, Some(body), ""))
-            .await
-            .expect("join")
-            .expect("http")
+    let (session, csrf2) = tokio::task::block_in_place(|| app.session());
+    let session2 = session.clone();
+    let post = move |path: &'static str, body: &'static str| {
+        let (session, form) = (session2.clone(), format!("_csrf={csrf2}&{body}"));
+        async move {
+            tokio::task::spawn_blocking(move || http(port, "POST", path, Some(&form), &session))
+                .await
+                .expect("join")
+                .expect("http")
+        }
     };
 
     // An invalid new asset: the form comes back with the input kept and each message by its field.
@@ -468,8 +513,14 @@ async fn forms_over_http_show_each_problem_beside_its_field() {
         screenshot(format!("file://{}", file.display()), png, 1280, 800).await;
     }
 
-    let get = |path: String, cookie: String| async move {
-        tokio::task::spawn_blocking(move || http(port, "GET", &path, None, &cookie)).await.expect("join").expect("http")
+    let get = |path: String, cookie: String| {
+        let cookie = if cookie.is_empty() { session.clone() } else { format!("{session}; {cookie}") };
+        async move {
+            tokio::task::spawn_blocking(move || http(port, "GET", &path, None, &cookie))
+                .await
+                .expect("join")
+                .expect("http")
+        }
     };
 
     // The list pages with the service's cursor.

@@ -73,7 +73,7 @@ fn an_instance_without_auto_migrate_is_not_ready_until_greenict_migrate_runs() {
     let out = greenict().arg("migrate").arg("--data-dir").arg(&data).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(wait_for(port, "/readyz", 200), 200, "ready once migrated, without a restart");
-    assert_eq!(status(port, "/api/v1/sites"), Some(200));
+    assert_eq!(status(port, "/api/v1/sites"), Some(401), "the register needs sign-in");
     drop(server);
 
     // Migrating again is harmless.

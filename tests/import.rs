@@ -264,6 +264,7 @@ async fn bad_parameters_are_named() {
         .client
         .post("/api/v1/imports?kind=furniture")
         .header(ContentType::CSV)
+        .header(Header::new("X-CSRF-Token", app.csrf.clone()))
         .body("asset_tag\nX-1\n")
         .dispatch()
         .await;
@@ -294,6 +295,8 @@ async fn the_import_page_shows_problems_and_results() {
             body.extend(content);
             body.extend(b"\r\n");
         };
+        // As the page's form: the anti-forgery token is the first part.
+        part("Content-Disposition: form-data; name=\"_csrf\"".into(), app.csrf.as_bytes());
         part("Content-Disposition: form-data; name=\"kind\"".into(), b"assets");
         part(
             format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv"),
@@ -375,7 +378,7 @@ async fn import_kind(app: &TestApp, kind: &str, bytes: &[u8], query: &str) -> (S
         .client
         .post(format!("/api/v1/imports?kind={kind}&{query}"))
         .header(ContentType::CSV)
-        .header(Header::new("X-Greenict-User", WHO))
+        .header(Header::new("X-CSRF-Token", app.csrf.clone()))
         .body(bytes.to_vec())
         .dispatch()
         .await;

@@ -1,5 +1,5 @@
-//! Who is acting: a person named by the request, or the system itself. Signed-in users and API
-//! tokens slot in here as further kinds.
+//! Who is acting, for the audit trail: a signed-in person, an API token, someone at the server's
+//! command line, or the system itself.
 
 use serde::Serialize;
 
@@ -12,10 +12,14 @@ pub struct Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
-    /// Named by the `X-Greenict-User` request header (until sign-in exists: not yet authenticated).
+    /// Named, not proven: the operating-system user running a command-line import on the server.
     Declared,
     /// The service itself: demo loading, migrations, the scheduler.
     System,
+    /// A person signed in with a password (or, later, single sign-on): their username.
+    User,
+    /// An API token: `token:<name>`.
+    Token,
 }
 
 impl ActorKind {
@@ -23,6 +27,8 @@ impl ActorKind {
         match self {
             ActorKind::Declared => "declared",
             ActorKind::System => "system",
+            ActorKind::User => "user",
+            ActorKind::Token => "token",
         }
     }
 }
@@ -30,6 +36,14 @@ impl ActorKind {
 impl Actor {
     pub fn system() -> Actor {
         Actor { name: "system".into(), kind: ActorKind::System }
+    }
+
+    pub fn user(username: &str) -> Actor {
+        Actor { name: username.to_string(), kind: ActorKind::User }
+    }
+
+    pub fn token(token_name: &str) -> Actor {
+        Actor { name: format!("token:{token_name}"), kind: ActorKind::Token }
     }
 
     /// A name from a request header: printable, at most 100 characters, else not accepted.

@@ -2,6 +2,7 @@
 //! its audit event in one transaction. Callers: web (API and pages), cli, demo, and later import.
 
 pub mod actor;
+pub mod api_tokens;
 pub mod asset_list;
 pub mod assets;
 pub mod audit;
@@ -12,8 +13,10 @@ pub mod energy;
 pub mod energy_reference;
 pub mod network_segments;
 pub mod register_summary;
+pub mod sessions;
 pub mod sites;
 pub mod usage_profiles;
+pub mod users;
 
 pub use actor::Actor;
 

@@ -1,7 +1,10 @@
 //! Storage: sea-orm entities and the connection. Nothing about HTTP lives here.
 
+pub mod api_token;
+pub mod app_user;
 pub mod asset;
 pub mod audit_event;
+pub mod backup;
 pub mod bank_holiday;
 pub mod bulk;
 pub mod category_usage_profile;
@@ -13,8 +16,11 @@ pub mod grid_factor_set;
 pub mod network_segment;
 pub mod power_action;
 pub mod reference_seed;
+pub mod sign_in_attempt;
+pub mod sign_in_link;
 pub mod site;
 pub mod tariff;
 pub mod usage_profile;
+pub mod user_session;
 
 pub use connect::{connect, Store};

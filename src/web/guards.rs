@@ -1,38 +1,13 @@
-//! Request guards: who is acting, and a JSON body whose errors name the field and the place.
+//! Request guards: the database handle, and a JSON body whose errors name the field and the place.
+//! Who is acting, and what they may do, is `web::access`.
 
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::Status;
-use rocket::request::{self, FromRequest, Request};
+use rocket::request::Request;
 use rocket::State;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::services::Actor;
-
-/// Until sign-in exists, a person names themselves in this header; without it the actor is `system`.
-pub const ACTOR_HEADER: &str = "X-Greenict-User";
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Actor {
-    type Error = AppError;
-
-    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        match req.headers().get_one(ACTOR_HEADER) {
-            None => request::Outcome::Success(Actor::system()),
-            Some(raw) => match Actor::declared(raw) {
-                Some(a) => request::Outcome::Success(a),
-                None => request::Outcome::Error((
-                    Status::BadRequest,
-                    AppError::BadRequest {
-                        code: "invalid_actor",
-                        message: format!("the {ACTOR_HEADER} header must be 1–100 printable characters"),
-                        field: Some(ACTOR_HEADER.into()),
-                    },
-                )),
-            },
-        }
-    }
-}
 
 /// The shared database handle, as a guard that fails cleanly when it was not managed.
 pub type Db<'r> = &'r State<sea_orm::DatabaseConnection>;

@@ -8,6 +8,7 @@ pub mod guards;
 pub mod health;
 pub mod pages;
 pub mod request_log;
+pub mod security_headers;
 
 use rocket::fs::{FileServer, Options};
 use rocket::{Build, Rocket};
@@ -18,9 +19,18 @@ pub use request_log::request_id;
 
 /// The whole app, for `serve` and for tests. `db` must already be migrated (or `/readyz` says not).
 pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -> Rocket<Build> {
+    // `secure_cookies`: set (from the configuration) when served over HTTPS, so the session cookie is
+    // never sent in clear.
+    let settings = access::AuthSettings {
+        secure_cookies: figment.extract_inner::<bool>("secure_cookies").unwrap_or(false),
+        ..Default::default()
+    };
     rocket::custom(figment)
         .manage(db)
+        .manage(settings)
         .attach(request_log::RequestLog)
+        .attach(access::Csrf)
+        .attach(security_headers::SecurityHeaders)
         .mount("/", health::routes())
         .mount("/api/v1", api::routes())
         .mount("/", api::docs_routes())
@@ -39,6 +49,9 @@ pub fn figment(address: std::net::IpAddr, port: u16) -> rocket::figment::Figment
         .merge(("log_level", rocket::config::LogLevel::Critical))
         .merge(("cli_colors", false))
         .merge(("ident", "greenict"))
+        // The client address (for sign-in throttling) is the socket peer: a header such as X-Real-IP is
+        // whatever the client says it is, unless a trusted proxy sets it.
+        .merge(("ip_header", false))
         .merge((
             "limits",
             Limits::default()

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub client: Client,
     pub db: DatabaseConnection,
     pub backend: &'static str,
+    /// The signed-in session's anti-forgery token ("" when not signed in).
+    pub csrf: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -44,16 +46,66 @@ pub async fn fresh_db() -> (DatabaseConnection, &'static str, Option<tempfile::T
     }
 }
 
+/// The app with `WHO` signed in as an administrator, through the real sign-in page.
 pub async fn app() -> TestApp {
+    app_as(greenict::domain::Role::Admin).await
+}
+
+/// The app with `WHO` signed in with `role`.
+pub async fn app_as(role: greenict::domain::Role) -> TestApp {
+    let mut app = anonymous_app().await;
+    add_user(&app.db, WHO, role).await;
+    app.sign_in(WHO, PASSWORD).await;
+    app
+}
+
+/// The app with nobody signed in.
+pub async fn anonymous_app() -> TestApp {
     let (db, backend, dir) = fresh_db().await;
     let rocket = greenict::build_rocket(greenict::web::figment([127, 0, 0, 1].into(), 0), db.clone());
     let client = Client::tracked(rocket).await.expect("valid rocket");
-    TestApp { client, db, backend, _dir: dir }
+    TestApp { client, db, backend, csrf: String::new(), _dir: dir }
 }
 
 pub const WHO: &str = "alice.smith";
+pub const PASSWORD: &str = "kettle lantern orchard";
+
+pub async fn add_user(db: &DatabaseConnection, username: &str, role: greenict::domain::Role) {
+    let new = greenict::services::users::NewUser {
+        username: username.into(),
+        display_name: Some(format!("{username} (test)")),
+        role,
+        password: PASSWORD.into(),
+    };
+    greenict::services::users::create(db, &greenict::services::Actor::system(), new).await.expect("create user");
+}
+
+/// An API token with `role`, issued as the system would at the command line.
+pub async fn token(db: &DatabaseConnection, name: &str, role: greenict::domain::Role) -> String {
+    let new = greenict::services::api_tokens::NewToken { name: name.into(), role, expires_in_days: 30 };
+    let actor = greenict::services::Actor::system();
+    greenict::services::api_tokens::issue(db, &actor, greenict::domain::Role::Admin, None, new)
+        .await
+        .expect("issue token")
+        .secret
+}
+
+/// The value of the first `_csrf` hidden field in a page.
+pub fn csrf_in(page: &str) -> Option<String> {
+    let at = page.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    Some(page[at..].chars().take_while(|c| *c != '"').collect())
+}
 
 impl TestApp {
+    /// Signs in through the form, as a browser does; the client keeps the session cookie.
+    pub async fn sign_in(&mut self, username: &str, password: &str) {
+        let form = format!("username={username}&password={}&next=/account", password.replace(' ', "+"));
+        let res = self.client.post("/sign-in").header(ContentType::Form).body(form).dispatch().await;
+        assert_eq!(res.status(), Status::SeeOther, "sign-in as {username}");
+        let (_, account) = self.page("/account").await;
+        self.csrf = csrf_in(&account).expect("the account page carries an anti-forgery token");
+    }
+
     pub async fn get(&self, path: &str) -> (Status, Value) {
         let res = self.client.get(path.to_string()).dispatch().await;
         body(res).await
@@ -68,7 +120,7 @@ impl TestApp {
         };
         let res = req
             .header(ContentType::JSON)
-            .header(Header::new("X-Greenict-User", WHO))
+            .header(Header::new("X-CSRF-Token", self.csrf.clone()))
             .body(json.to_string())
             .dispatch()
             .await;
@@ -84,12 +136,24 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> (Status, Value) {
-        let res = self.client.delete(path.to_string()).header(Header::new("X-Greenict-User", WHO)).dispatch().await;
+        let res = self
+            .client
+            .delete(path.to_string())
+            .header(Header::new("X-CSRF-Token", self.csrf.clone()))
+            .dispatch()
+            .await;
         body(res).await
     }
 
     pub async fn raw_post(&self, path: &str, text: &str) -> (Status, Value) {
-        let res = self.client.post(path.to_string()).header(ContentType::JSON).body(text.to_string()).dispatch().await;
+        let res = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::JSON)
+            .header(Header::new("X-CSRF-Token", self.csrf.clone()))
+            .body(text.to_string())
+            .dispatch()
+            .await;
         body(res).await
     }
 
@@ -99,17 +163,12 @@ impl TestApp {
         (res.status(), res.into_string().await.unwrap_or_default())
     }
 
-    /// Posts a form as a browser would (`a=1&b=2`, already encoded): the status, where a redirect
-    /// goes, and the page. The client keeps cookies, so a redirect's message shows on the next page.
+    /// Posts a form as a browser would (`a=1&b=2`, already encoded), with the session's anti-forgery
+    /// token first as the page's form has it: the status, where a redirect goes, and the page. The
+    /// client keeps cookies, so a redirect's message shows on the next page.
     pub async fn post_form(&self, path: &str, form: &str) -> (Status, Option<String>, String) {
-        let res = self
-            .client
-            .post(path.to_string())
-            .header(ContentType::Form)
-            .header(Header::new("X-Greenict-User", WHO))
-            .body(form)
-            .dispatch()
-            .await;
+        let body = if form.is_empty() { format!("_csrf={}", self.csrf) } else { format!("_csrf={}&{form}", self.csrf) };
+        let res = self.client.post(path.to_string()).header(ContentType::Form).body(body).dispatch().await;
         let location = res.headers().get_one("Location").map(str::to_string);
         (res.status(), location, res.into_string().await.unwrap_or_default())
     }

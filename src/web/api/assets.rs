@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::services::asset_list::{self, AssetPage, AssetQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::services::assets::{self, AssetChanges, AssetView};
 use crate::services::audit::AuditView;
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
 #[derive(OpenApi)]
@@ -117,14 +117,14 @@ impl AssetListParams {
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetListParams),
     responses((status = 200, body = AssetPage), (status = 400, body = ErrorBody)))]
 #[get("/assets?<params..>")]
-pub async fn list(db: Db<'_>, params: AssetListParams) -> AppResult<Json<AssetPage>> {
+pub async fn list(db: Db<'_>, _who: Viewer, params: AssetListParams) -> AppResult<Json<AssetPage>> {
     Ok(Json(asset_list::list(db.inner(), &params.to_query()?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/assets/{tag}", tag = "assets", params(("tag" = String, Path)),
     responses((status = 200, body = AssetView), (status = 404, body = ErrorBody)))]
 #[get("/assets/<tag>")]
-pub async fn get_one(db: Db<'_>, tag: &str) -> AppResult<Json<AssetView>> {
+pub async fn get_one(db: Db<'_>, _who: Viewer, tag: &str) -> AppResult<Json<AssetView>> {
     Ok(Json(assets::get_by_tag(db.inner(), tag).await?))
 }
 
@@ -134,7 +134,7 @@ pub async fn get_one(db: Db<'_>, tag: &str) -> AppResult<Json<AssetView>> {
 #[post("/assets", data = "<body>")]
 pub async fn create(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     body: Result<ApiJson<AssetChanges>, AppError>,
 ) -> AppResult<Created<Json<AssetView>>> {
     let view = assets::create(db.inner(), &actor, body?.0).await?;
@@ -149,7 +149,7 @@ pub async fn create(
 #[patch("/assets/<tag>", data = "<body>")]
 pub async fn update(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     tag: &str,
     body: Result<ApiJson<AssetChanges>, AppError>,
 ) -> AppResult<Json<AssetView>> {
@@ -159,7 +159,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/assets/{tag}", tag = "assets", params(("tag" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/assets/<tag>")]
-pub async fn remove(db: Db<'_>, actor: Actor, tag: &str) -> AppResult<Status> {
+pub async fn remove(db: Db<'_>, actor: Ict, tag: &str) -> AppResult<Status> {
     assets::delete(db.inner(), &actor, tag).await?;
     Ok(Status::NoContent)
 }
@@ -167,7 +167,7 @@ pub async fn remove(db: Db<'_>, actor: Actor, tag: &str) -> AppResult<Status> {
 #[utoipa::path(get, path = "/api/v1/assets/{tag}/history", tag = "assets", params(("tag" = String, Path)),
     responses((status = 200, body = Vec<AuditView>), (status = 404, body = ErrorBody)))]
 #[get("/assets/<tag>/history")]
-pub async fn history(db: Db<'_>, tag: &str) -> AppResult<Json<Vec<AuditView>>> {
+pub async fn history(db: Db<'_>, _who: Viewer, tag: &str) -> AppResult<Json<Vec<AuditView>>> {
     Ok(Json(assets::history(db.inner(), tag).await?))
 }
 

@@ -8,7 +8,7 @@ use utoipa::OpenApi;
 
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::services::departments::{self, DepartmentChanges, DepartmentView};
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
 #[derive(OpenApi)]
@@ -18,14 +18,14 @@ pub struct Doc;
 #[utoipa::path(get, path = "/api/v1/departments", tag = "departments",
     responses((status = 200, body = Vec<DepartmentView>)))]
 #[get("/departments")]
-pub async fn list(db: Db<'_>) -> AppResult<Json<Vec<DepartmentView>>> {
+pub async fn list(db: Db<'_>, _who: Viewer) -> AppResult<Json<Vec<DepartmentView>>> {
     Ok(Json(departments::list(db.inner()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "departments", params(("id" = i32, Path)),
     responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody)))]
 #[get("/departments/<id>")]
-pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<DepartmentView>> {
+pub async fn get_one(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<DepartmentView>> {
     Ok(Json(departments::get(db.inner(), id).await?))
 }
 
@@ -36,7 +36,7 @@ pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<DepartmentView>> {
 #[post("/departments", data = "<body>")]
 pub async fn create(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     body: Result<ApiJson<DepartmentChanges>, AppError>,
 ) -> AppResult<Created<Json<DepartmentView>>> {
     let view = departments::create(db.inner(), &actor, body?.0).await?;
@@ -51,7 +51,7 @@ pub async fn create(
 #[patch("/departments/<id>", data = "<body>")]
 pub async fn update(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     id: i32,
     body: Result<ApiJson<DepartmentChanges>, AppError>,
 ) -> AppResult<Json<DepartmentView>> {
@@ -62,7 +62,7 @@ pub async fn update(
     responses((status = 204), (status = 404, body = ErrorBody),
         (status = 409, description = "assets still belong to the department", body = ErrorBody)))]
 #[delete("/departments/<id>")]
-pub async fn remove(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove(db: Db<'_>, actor: Ict, id: i32) -> AppResult<Status> {
     departments::delete(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }

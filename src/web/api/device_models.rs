@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use crate::domain::Category;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::services::device_models::{self, DeviceModelChanges, DeviceModelView};
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
 #[derive(OpenApi)]
@@ -29,14 +29,14 @@ fn category_filter(raw: Option<&str>) -> AppResult<Option<Category>> {
     params(("category" = Option<Category>, Query, description = "Only models of this category")),
     responses((status = 200, body = Vec<DeviceModelView>), (status = 400, body = ErrorBody)))]
 #[get("/models?<category>")]
-pub async fn list(db: Db<'_>, category: Option<&str>) -> AppResult<Json<Vec<DeviceModelView>>> {
+pub async fn list(db: Db<'_>, _who: Viewer, category: Option<&str>) -> AppResult<Json<Vec<DeviceModelView>>> {
     Ok(Json(device_models::list(db.inner(), category_filter(category)?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/models/{id}", tag = "models", params(("id" = i32, Path)),
     responses((status = 200, body = DeviceModelView), (status = 404, body = ErrorBody)))]
 #[get("/models/<id>")]
-pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<DeviceModelView>> {
+pub async fn get_one(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<DeviceModelView>> {
     Ok(Json(device_models::get(db.inner(), id).await?))
 }
 
@@ -47,7 +47,7 @@ pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<DeviceModelView>> {
 #[post("/models", data = "<body>")]
 pub async fn create(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     body: Result<ApiJson<DeviceModelChanges>, AppError>,
 ) -> AppResult<Created<Json<DeviceModelView>>> {
     let view = device_models::create(db.inner(), &actor, body?.0).await?;
@@ -62,7 +62,7 @@ pub async fn create(
 #[patch("/models/<id>", data = "<body>")]
 pub async fn update(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     id: i32,
     body: Result<ApiJson<DeviceModelChanges>, AppError>,
 ) -> AppResult<Json<DeviceModelView>> {
@@ -73,7 +73,7 @@ pub async fn update(
     responses((status = 204), (status = 404, body = ErrorBody),
         (status = 409, description = "assets still use the model", body = ErrorBody)))]
 #[delete("/models/<id>")]
-pub async fn remove(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove(db: Db<'_>, actor: Ict, id: i32) -> AppResult<Status> {
     device_models::delete(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }

@@ -23,7 +23,7 @@ use crate::services::energy_reference::{
 use crate::services::usage_profiles::{
     self, CategoryProfileView, ProfileChoice, UsageProfileChanges, UsageProfileView,
 };
-use crate::services::Actor;
+use crate::web::access::{Facilities, Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
 #[derive(OpenApi)]
@@ -107,6 +107,7 @@ fn asset_tag(raw: &str) -> AppResult<AssetTag> {
 #[get("/energy?<group_by>&<fy>&<from>&<to>")]
 pub async fn estimate(
     db: Db<'_>,
+    _who: Viewer,
     group_by: Option<&str>,
     fy: Option<i32>,
     from: Option<&str>,
@@ -125,6 +126,7 @@ pub async fn estimate(
 #[get("/assets/<tag>/energy?<fy>&<from>&<to>")]
 pub async fn asset_energy(
     db: Db<'_>,
+    _who: Viewer,
     tag: &str,
     fy: Option<i32>,
     from: Option<&str>,
@@ -139,7 +141,11 @@ pub async fn asset_energy(
 #[utoipa::path(post, path = "/api/v1/energy/what-if", tag = "energy", request_body = WhatIfRequest,
     responses((status = 200, body = WhatIfAnswer), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/energy/what-if", data = "<body>")]
-pub async fn what_if(db: Db<'_>, body: Result<ApiJson<WhatIfRequest>, AppError>) -> AppResult<Json<WhatIfAnswer>> {
+pub async fn what_if(
+    db: Db<'_>,
+    _who: Viewer,
+    body: Result<ApiJson<WhatIfRequest>, AppError>,
+) -> AppResult<Json<WhatIfAnswer>> {
     Ok(Json(energy::what_if(db.inner(), body?.0).await?))
 }
 
@@ -148,14 +154,14 @@ pub async fn what_if(db: Db<'_>, body: Result<ApiJson<WhatIfRequest>, AppError>)
 #[utoipa::path(get, path = "/api/v1/energy/tariffs", tag = "energy", params(("site_id" = Option<i32>, Query)),
     responses((status = 200, body = Vec<TariffView>)))]
 #[get("/energy/tariffs?<site_id>")]
-pub async fn list_tariffs(db: Db<'_>, site_id: Option<i32>) -> AppResult<Json<Vec<TariffView>>> {
+pub async fn list_tariffs(db: Db<'_>, _who: Viewer, site_id: Option<i32>) -> AppResult<Json<Vec<TariffView>>> {
     Ok(Json(reference::list_tariffs(db.inner(), site_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/energy/tariffs/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 200, body = TariffView), (status = 404, body = ErrorBody)))]
 #[get("/energy/tariffs/<id>")]
-pub async fn get_tariff(db: Db<'_>, id: i32) -> AppResult<Json<TariffView>> {
+pub async fn get_tariff(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<TariffView>> {
     Ok(Json(reference::get_tariff(db.inner(), id).await?))
 }
 
@@ -165,7 +171,7 @@ pub async fn get_tariff(db: Db<'_>, id: i32) -> AppResult<Json<TariffView>> {
 #[post("/energy/tariffs", data = "<body>")]
 pub async fn create_tariff(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     body: Result<ApiJson<TariffChanges>, AppError>,
 ) -> AppResult<Created<Json<TariffView>>> {
     let view = reference::create_tariff(db.inner(), &actor, body?.0).await?;
@@ -179,7 +185,7 @@ pub async fn create_tariff(
 #[patch("/energy/tariffs/<id>", data = "<body>")]
 pub async fn update_tariff(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     id: i32,
     body: Result<ApiJson<TariffChanges>, AppError>,
 ) -> AppResult<Json<TariffView>> {
@@ -189,7 +195,7 @@ pub async fn update_tariff(
 #[utoipa::path(delete, path = "/api/v1/energy/tariffs/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/energy/tariffs/<id>")]
-pub async fn remove_tariff(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove_tariff(db: Db<'_>, actor: Facilities, id: i32) -> AppResult<Status> {
     reference::delete_tariff(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }
@@ -199,14 +205,14 @@ pub async fn remove_tariff(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Statu
 #[utoipa::path(get, path = "/api/v1/energy/grid-factors", tag = "energy",
     responses((status = 200, body = Vec<GridFactorSetView>)))]
 #[get("/energy/grid-factors")]
-pub async fn list_factor_sets(db: Db<'_>) -> AppResult<Json<Vec<GridFactorSetView>>> {
+pub async fn list_factor_sets(db: Db<'_>, _who: Viewer) -> AppResult<Json<Vec<GridFactorSetView>>> {
     Ok(Json(reference::list_factor_sets(db.inner()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/energy/grid-factors/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 200, body = GridFactorSetView), (status = 404, body = ErrorBody)))]
 #[get("/energy/grid-factors/<id>")]
-pub async fn get_factor_set(db: Db<'_>, id: i32) -> AppResult<Json<GridFactorSetView>> {
+pub async fn get_factor_set(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<GridFactorSetView>> {
     Ok(Json(reference::get_factor_set(db.inner(), id).await?))
 }
 
@@ -217,7 +223,7 @@ pub async fn get_factor_set(db: Db<'_>, id: i32) -> AppResult<Json<GridFactorSet
 #[post("/energy/grid-factors", data = "<body>")]
 pub async fn create_factor_set(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     body: Result<ApiJson<GridFactorSetChanges>, AppError>,
 ) -> AppResult<Created<Json<GridFactorSetView>>> {
     let view = reference::create_factor_set(db.inner(), &actor, body?.0).await?;
@@ -231,7 +237,7 @@ pub async fn create_factor_set(
 #[patch("/energy/grid-factors/<id>", data = "<body>")]
 pub async fn update_factor_set(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     id: i32,
     body: Result<ApiJson<GridFactorSetChanges>, AppError>,
 ) -> AppResult<Json<GridFactorSetView>> {
@@ -241,7 +247,7 @@ pub async fn update_factor_set(
 #[utoipa::path(delete, path = "/api/v1/energy/grid-factors/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/energy/grid-factors/<id>")]
-pub async fn remove_factor_set(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove_factor_set(db: Db<'_>, actor: Facilities, id: i32) -> AppResult<Status> {
     reference::delete_factor_set(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }
@@ -251,14 +257,14 @@ pub async fn remove_factor_set(db: Db<'_>, actor: Actor, id: i32) -> AppResult<S
 #[utoipa::path(get, path = "/api/v1/energy/bank-holidays", tag = "energy", params(("year" = Option<i32>, Query)),
     responses((status = 200, body = Vec<BankHolidayView>)))]
 #[get("/energy/bank-holidays?<year>")]
-pub async fn list_bank_holidays(db: Db<'_>, year: Option<i32>) -> AppResult<Json<Vec<BankHolidayView>>> {
+pub async fn list_bank_holidays(db: Db<'_>, _who: Viewer, year: Option<i32>) -> AppResult<Json<Vec<BankHolidayView>>> {
     Ok(Json(reference::list_bank_holidays(db.inner(), year).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/energy/bank-holidays/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 200, body = BankHolidayView), (status = 404, body = ErrorBody)))]
 #[get("/energy/bank-holidays/<id>")]
-pub async fn get_bank_holiday(db: Db<'_>, id: i32) -> AppResult<Json<BankHolidayView>> {
+pub async fn get_bank_holiday(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<BankHolidayView>> {
     Ok(Json(reference::get_bank_holiday(db.inner(), id).await?))
 }
 
@@ -268,7 +274,7 @@ pub async fn get_bank_holiday(db: Db<'_>, id: i32) -> AppResult<Json<BankHoliday
 #[post("/energy/bank-holidays", data = "<body>")]
 pub async fn create_bank_holiday(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     body: Result<ApiJson<BankHolidayChanges>, AppError>,
 ) -> AppResult<Created<Json<BankHolidayView>>> {
     let view = reference::create_bank_holiday(db.inner(), &actor, body?.0).await?;
@@ -282,7 +288,7 @@ pub async fn create_bank_holiday(
 #[patch("/energy/bank-holidays/<id>", data = "<body>")]
 pub async fn update_bank_holiday(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     id: i32,
     body: Result<ApiJson<BankHolidayChanges>, AppError>,
 ) -> AppResult<Json<BankHolidayView>> {
@@ -292,7 +298,7 @@ pub async fn update_bank_holiday(
 #[utoipa::path(delete, path = "/api/v1/energy/bank-holidays/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/energy/bank-holidays/<id>")]
-pub async fn remove_bank_holiday(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove_bank_holiday(db: Db<'_>, actor: Facilities, id: i32) -> AppResult<Status> {
     reference::delete_bank_holiday(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }
@@ -302,14 +308,14 @@ pub async fn remove_bank_holiday(db: Db<'_>, actor: Actor, id: i32) -> AppResult
 #[utoipa::path(get, path = "/api/v1/energy/usage-profiles", tag = "energy",
     responses((status = 200, body = Vec<UsageProfileView>)))]
 #[get("/energy/usage-profiles")]
-pub async fn list_profiles(db: Db<'_>) -> AppResult<Json<Vec<UsageProfileView>>> {
+pub async fn list_profiles(db: Db<'_>, _who: Viewer) -> AppResult<Json<Vec<UsageProfileView>>> {
     Ok(Json(usage_profiles::list(db.inner()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/energy/usage-profiles/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 200, body = UsageProfileView), (status = 404, body = ErrorBody)))]
 #[get("/energy/usage-profiles/<id>")]
-pub async fn get_profile(db: Db<'_>, id: i32) -> AppResult<Json<UsageProfileView>> {
+pub async fn get_profile(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<UsageProfileView>> {
     Ok(Json(usage_profiles::get(db.inner(), id).await?))
 }
 
@@ -319,7 +325,7 @@ pub async fn get_profile(db: Db<'_>, id: i32) -> AppResult<Json<UsageProfileView
 #[post("/energy/usage-profiles", data = "<body>")]
 pub async fn create_profile(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     body: Result<ApiJson<UsageProfileChanges>, AppError>,
 ) -> AppResult<Created<Json<UsageProfileView>>> {
     let view = usage_profiles::create(db.inner(), &actor, body?.0).await?;
@@ -333,7 +339,7 @@ pub async fn create_profile(
 #[patch("/energy/usage-profiles/<id>", data = "<body>")]
 pub async fn update_profile(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     id: i32,
     body: Result<ApiJson<UsageProfileChanges>, AppError>,
 ) -> AppResult<Json<UsageProfileView>> {
@@ -343,7 +349,7 @@ pub async fn update_profile(
 #[utoipa::path(delete, path = "/api/v1/energy/usage-profiles/{id}", tag = "energy", params(("id" = i32, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/energy/usage-profiles/<id>")]
-pub async fn remove_profile(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove_profile(db: Db<'_>, actor: Facilities, id: i32) -> AppResult<Status> {
     usage_profiles::delete(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }
@@ -352,7 +358,7 @@ pub async fn remove_profile(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Stat
 #[utoipa::path(get, path = "/api/v1/energy/category-profiles", tag = "energy",
     responses((status = 200, body = Vec<CategoryProfileView>)))]
 #[get("/energy/category-profiles")]
-pub async fn category_profiles(db: Db<'_>) -> AppResult<Json<Vec<CategoryProfileView>>> {
+pub async fn category_profiles(db: Db<'_>, _who: Viewer) -> AppResult<Json<Vec<CategoryProfileView>>> {
     Ok(Json(usage_profiles::category_defaults(db.inner()).await?))
 }
 
@@ -364,7 +370,7 @@ pub async fn category_profiles(db: Db<'_>) -> AppResult<Json<Vec<CategoryProfile
 #[put("/energy/category-profiles/<category>", data = "<body>")]
 pub async fn set_category_profile(
     db: Db<'_>,
-    actor: Actor,
+    actor: Facilities,
     category: &str,
     body: Result<ApiJson<ProfileChoice>, AppError>,
 ) -> AppResult<Json<Option<CategoryProfileView>>> {
@@ -384,7 +390,7 @@ pub async fn set_category_profile(
 #[put("/assets/<tag>/usage-profile", data = "<body>")]
 pub async fn set_asset_profile(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     tag: &str,
     body: Result<ApiJson<ProfileChoice>, AppError>,
 ) -> AppResult<Json<serde_json::Value>> {

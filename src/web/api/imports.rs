@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use super::assets::AssetListParams;
 use crate::error::{AppError, ErrorBody};
 use crate::import::{self, ImportOptions, ImportSummary, Kind, Mapping, Problem, Silent};
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::Db;
 
 #[derive(OpenApi)]
@@ -86,7 +86,7 @@ pub async fn read_body(data: Data<'_>) -> Result<Vec<u8>, AppError> {
 #[post("/imports?<params..>", data = "<data>")]
 pub async fn create_import(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     params: ImportParams,
     data: Data<'_>,
 ) -> Result<(Status, Json<ImportSummary>), AppError> {
@@ -131,7 +131,7 @@ impl CsvDownload {
     )
 )]
 #[get("/assets.csv?<params..>")]
-pub async fn assets_csv(db: Db<'_>, params: AssetListParams) -> Result<CsvDownload, AppError> {
+pub async fn assets_csv(db: Db<'_>, _who: Viewer, params: AssetListParams) -> Result<CsvDownload, AppError> {
     let query = params.to_query()?;
     let mut body = Vec::new();
     import::export::export_assets(db.inner(), &query, &mut body).await?;
@@ -149,7 +149,7 @@ async fn catalogue_csv(db: Db<'_>, kind: Kind) -> Result<CsvDownload, AppError> 
 #[utoipa::path(get, path = "/api/v1/sites.csv", tag = "sites",
     responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv")))]
 #[get("/sites.csv")]
-pub async fn sites_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
+pub async fn sites_csv(db: Db<'_>, _who: Viewer) -> Result<CsvDownload, AppError> {
     catalogue_csv(db, Kind::Sites).await
 }
 
@@ -157,7 +157,7 @@ pub async fn sites_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
 #[utoipa::path(get, path = "/api/v1/departments.csv", tag = "departments",
     responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv")))]
 #[get("/departments.csv")]
-pub async fn departments_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
+pub async fn departments_csv(db: Db<'_>, _who: Viewer) -> Result<CsvDownload, AppError> {
     catalogue_csv(db, Kind::Departments).await
 }
 
@@ -165,6 +165,6 @@ pub async fn departments_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
 #[utoipa::path(get, path = "/api/v1/models.csv", tag = "models",
     responses((status = 200, description = "CSV with a header line", body = String, content_type = "text/csv")))]
 #[get("/models.csv")]
-pub async fn models_csv(db: Db<'_>) -> Result<CsvDownload, AppError> {
+pub async fn models_csv(db: Db<'_>, _who: Viewer) -> Result<CsvDownload, AppError> {
     catalogue_csv(db, Kind::Models).await
 }

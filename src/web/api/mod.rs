@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
 
 pub mod assets;
+pub mod audit;
 pub mod departments;
 pub mod device_models;
 pub mod energy;
 pub mod imports;
 pub mod network_segments;
+pub mod people;
 pub mod sites;
 
 use utoipa::OpenApi;
@@ -19,8 +21,9 @@ use crate::error::{AppError, AppResult};
         title = "greenict API",
         description = "The ICT asset register of a UK council: sites, network segments, departments, the model \
             catalogue and assets. Money is a decimal string in GBP with 2 places; dates are ISO 8601. \
-            Errors share one shape: {\"error\": {\"code\", \"message\", \"field\"}}. Name yourself in the \
-            X-Greenict-User header so the audit trail records who made a change."
+            Errors share one shape: {\"error\": {\"code\", \"message\", \"field\"}}. Every request needs an API \
+            token (issued on the Tokens page or by `greenict token create`), sent as `Authorization: Bearer \
+            gict_…`; its role decides what it may do, and the audit trail names it."
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldErrorDoc))
 )]
@@ -35,6 +38,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
     doc.merge(energy::Doc::openapi());
+    doc.merge(people::Doc::openapi());
+    doc.merge(audit::Doc::openapi());
     doc
 }
 
@@ -47,6 +52,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(device_models::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(people::routes());
+    r.extend(audit::routes());
     r
 }
 

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
 
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::services::network_segments::{self, NetworkSegmentChanges, NetworkSegmentView};
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
 #[derive(OpenApi)]
@@ -27,14 +27,14 @@ fn site_filter(raw: Option<&str>) -> AppResult<Option<i32>> {
     params(("site_id" = Option<i32>, Query, description = "Only this site's segments")),
     responses((status = 200, body = Vec<NetworkSegmentView>), (status = 400, body = ErrorBody)))]
 #[get("/network-segments?<site_id>")]
-pub async fn list(db: Db<'_>, site_id: Option<&str>) -> AppResult<Json<Vec<NetworkSegmentView>>> {
+pub async fn list(db: Db<'_>, _who: Viewer, site_id: Option<&str>) -> AppResult<Json<Vec<NetworkSegmentView>>> {
     Ok(Json(network_segments::list(db.inner(), site_filter(site_id)?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/network-segments/{id}", tag = "network segments", params(("id" = i32, Path)),
     responses((status = 200, body = NetworkSegmentView), (status = 404, body = ErrorBody)))]
 #[get("/network-segments/<id>")]
-pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<NetworkSegmentView>> {
+pub async fn get_one(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<NetworkSegmentView>> {
     Ok(Json(network_segments::get(db.inner(), id).await?))
 }
 
@@ -46,7 +46,7 @@ pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<NetworkSegmentView>>
 #[post("/network-segments", data = "<body>")]
 pub async fn create(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     body: Result<ApiJson<NetworkSegmentChanges>, AppError>,
 ) -> AppResult<Created<Json<NetworkSegmentView>>> {
     let view = network_segments::create(db.inner(), &actor, body?.0).await?;
@@ -61,7 +61,7 @@ pub async fn create(
 #[patch("/network-segments/<id>", data = "<body>")]
 pub async fn update(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     id: i32,
     body: Result<ApiJson<NetworkSegmentChanges>, AppError>,
 ) -> AppResult<Json<NetworkSegmentView>> {
@@ -71,7 +71,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/network-segments/{id}", tag = "network segments", params(("id" = i32, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/network-segments/<id>")]
-pub async fn remove(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove(db: Db<'_>, actor: Ict, id: i32) -> AppResult<Status> {
     network_segments::delete(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }

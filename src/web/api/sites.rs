@@ -8,7 +8,7 @@ use utoipa::OpenApi;
 
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::services::sites::{self, SiteChanges, SiteView};
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
 #[derive(OpenApi)]
@@ -17,14 +17,14 @@ pub struct Doc;
 
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", responses((status = 200, body = Vec<SiteView>)))]
 #[get("/sites")]
-pub async fn list(db: Db<'_>) -> AppResult<Json<Vec<SiteView>>> {
+pub async fn list(db: Db<'_>, _who: Viewer) -> AppResult<Json<Vec<SiteView>>> {
     Ok(Json(sites::list(db.inner()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = i32, Path)),
     responses((status = 200, body = SiteView), (status = 404, body = ErrorBody)))]
 #[get("/sites/<id>")]
-pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<SiteView>> {
+pub async fn get_one(db: Db<'_>, _who: Viewer, id: i32) -> AppResult<Json<SiteView>> {
     Ok(Json(sites::get(db.inner(), id).await?))
 }
 
@@ -34,7 +34,7 @@ pub async fn get_one(db: Db<'_>, id: i32) -> AppResult<Json<SiteView>> {
 #[post("/sites", data = "<body>")]
 pub async fn create(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     body: Result<ApiJson<SiteChanges>, AppError>,
 ) -> AppResult<Created<Json<SiteView>>> {
     let view = sites::create(db.inner(), &actor, body?.0).await?;
@@ -48,7 +48,7 @@ pub async fn create(
 #[patch("/sites/<id>", data = "<body>")]
 pub async fn update(
     db: Db<'_>,
-    actor: Actor,
+    actor: Ict,
     id: i32,
     body: Result<ApiJson<SiteChanges>, AppError>,
 ) -> AppResult<Json<SiteView>> {
@@ -58,7 +58,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = i32, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/sites/<id>")]
-pub async fn remove(db: Db<'_>, actor: Actor, id: i32) -> AppResult<Status> {
+pub async fn remove(db: Db<'_>, actor: Ict, id: i32) -> AppResult<Status> {
     sites::delete(db.inner(), &actor, id).await?;
     Ok(Status::NoContent)
 }

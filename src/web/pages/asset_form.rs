@@ -9,12 +9,12 @@ use rocket::{get, post};
 use super::assets::{asset_href, read_only};
 use super::forms::{field_problems, Field, FormPage, Mode, RawForm, Reader, Section};
 use super::lookups::{self, Lookups};
-use super::{format, html, ok, redirect_with, Layout, PageResult};
+use super::{format, html, ok, redirect_with, Caller, Layout, PageResult};
 use crate::domain::network::parse_ip;
 use crate::domain::{AssetTag, Category, FieldErrors, Gbp, LifecycleState, MacAddresses, Watts};
 use crate::error::AppError;
 use crate::services::assets::{self, AssetChanges, AssetView};
-use crate::services::Actor;
+use crate::web::access::Ict;
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -179,9 +179,9 @@ pub fn changes(form: &RawForm, mode: Mode) -> Result<AssetChanges, FieldErrors> 
     r.finish().map(|()| c)
 }
 
-fn new_form(l: &Lookups, flash: Option<FlashMessage<'_>>) -> FormPage {
+fn new_form(c: &Caller, l: &Lookups, flash: Option<FlashMessage<'_>>) -> FormPage {
     FormPage {
-        layout: Layout::new("assets", "Add an asset", flash),
+        layout: Layout::new(c, "assets", "Add an asset", flash),
         heading: "Add an asset".into(),
         intro: "Only the asset tag is required; fill in what you know now and add the rest later.".into(),
         action: "/assets".into(),
@@ -194,7 +194,7 @@ fn new_form(l: &Lookups, flash: Option<FlashMessage<'_>>) -> FormPage {
     }
 }
 
-fn edit_form(l: &Lookups, a: &AssetView) -> FormPage {
+fn edit_form(c: &Caller, l: &Lookups, a: &AssetView) -> FormPage {
     let tag = a.asset_tag.to_string();
     let mut sections = sections(l, Mode::Edit);
     let values = values_of(a);
@@ -204,7 +204,7 @@ fn edit_form(l: &Lookups, a: &AssetView) -> FormPage {
         }
     }
     FormPage {
-        layout: Layout::new("assets", format!("Change asset {tag}"), None),
+        layout: Layout::new(c, "assets", format!("Change asset {tag}"), None),
         heading: format!("Change asset {tag}"),
         intro: "Clear a field to remove its value. To move the asset through its lifecycle, use its page.".into(),
         action: asset_href(&tag),
@@ -218,13 +218,13 @@ fn edit_form(l: &Lookups, a: &AssetView) -> FormPage {
 }
 
 #[get("/assets/new")]
-async fn new(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn new(db: Db<'_>, who: Ict, flash: Option<FlashMessage<'_>>) -> PageResult {
     let l = Lookups::load(db.inner()).await?;
-    ok(&new_form(&l, flash))
+    ok(&new_form(&who.0, &l, flash))
 }
 
 #[post("/assets", data = "<form>")]
-async fn create(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+async fn create(db: Db<'_>, actor: Ict, form: Form<RawForm>) -> PageResult {
     let result = match changes(&form, Mode::Create) {
         Ok(c) => assets::create(db.inner(), &actor, c).await,
         Err(errs) => Err(AppError::Unprocessable(errs)),
@@ -234,23 +234,23 @@ async fn create(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
         Err(e) => {
             let errs = field_problems(e)?;
             let l = Lookups::load(db.inner()).await?;
-            html(Status::UnprocessableEntity, &new_form(&l, None).with_problems(&form, &errs))
+            html(Status::UnprocessableEntity, &new_form(&actor.0, &l, None).with_problems(&form, &errs))
         }
     }
 }
 
 #[get("/assets/<tag>/edit")]
-async fn edit(db: Db<'_>, tag: &str) -> PageResult {
+async fn edit(db: Db<'_>, who: Ict, tag: &str) -> PageResult {
     let a = assets::get_by_tag(db.inner(), tag).await?;
     if a.lifecycle_state.is_read_only() {
         return read_only(a.asset_tag.as_str());
     }
     let l = Lookups::load(db.inner()).await?;
-    ok(&edit_form(&l, &a))
+    ok(&edit_form(&who.0, &l, &a))
 }
 
 #[post("/assets/<tag>", data = "<form>")]
-async fn update(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> PageResult {
+async fn update(db: Db<'_>, actor: Ict, tag: &str, form: Form<RawForm>) -> PageResult {
     let result = match changes(&form, Mode::Edit) {
         Ok(c) => assets::update(db.inner(), &actor, tag, c).await,
         Err(errs) => Err(AppError::Unprocessable(errs)),
@@ -262,7 +262,7 @@ async fn update(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> Pag
             let errs = field_problems(e)?;
             let a = assets::get_by_tag(db.inner(), tag).await?;
             let l = Lookups::load(db.inner()).await?;
-            html(Status::UnprocessableEntity, &edit_form(&l, &a).with_problems(&form, &errs))
+            html(Status::UnprocessableEntity, &edit_form(&actor.0, &l, &a).with_problems(&form, &errs))
         }
     }
 }

@@ -13,6 +13,7 @@ use super::{format, html, ok, query_string, Layout, PageResult};
 use crate::domain::{FieldError, FieldErrors, LifecycleState};
 use crate::error::AppError;
 use crate::services::asset_list::{self, SortKey};
+use crate::web::access::Viewer;
 use crate::web::api::assets::AssetListParams;
 use crate::web::guards::Db;
 
@@ -133,7 +134,7 @@ fn filter_fields(p: &AssetListParams, l: &Lookups) -> Vec<Section> {
 }
 
 #[get("/assets?<params..>")]
-async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn list(db: Db<'_>, who: Viewer, params: AssetListParams, flash: Option<FlashMessage<'_>>) -> PageResult {
     let conn = db.inner();
     let params = normalise(params);
     let l = Lookups::load(conn).await?;
@@ -141,7 +142,7 @@ async fn list(db: Db<'_>, params: AssetListParams, flash: Option<FlashMessage<'_
     let set = |skip: &[&str]| param_pairs(&params).iter().any(|(k, v)| !v.trim().is_empty() && !skip.contains(k));
     let filtered = set(&["sort", "dir", "limit", "cursor"]);
     let narrowed = set(&["q", "limit", "cursor"]);
-    let layout = Layout::new("assets", "Assets", flash);
+    let layout = Layout::new(&who.0, "assets", "Assets", flash);
     let page = match params.to_query() {
         Ok(q) => asset_list::list(conn, &q).await,
         Err(e) => Err(e),

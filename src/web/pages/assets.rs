@@ -10,14 +10,15 @@ use rocket::{get, post};
 use super::forms::{capitalise, Choice, RawForm};
 use super::lookups::{self, Lookups};
 use super::{
-    asset_form, format, html, ok, path_segment, redirect_with, ConfirmPage, Layout, MessagePage, PageError, PageResult,
+    asset_form, format, html, ok, path_segment, redirect_with, Caller, ConfirmPage, Layout, MessagePage, PageError,
+    PageResult,
 };
 use crate::domain::{LifecycleState, Patch};
 use crate::error::AppError;
 use crate::services::assets::{self, AssetChanges, AssetView};
 use crate::services::audit::AuditView;
 use crate::services::register_summary::{self, LinkedDevice};
-use crate::services::Actor;
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -263,13 +264,13 @@ fn refresh_text(a: &AssetView) -> String {
 }
 
 #[get("/assets/<tag>")]
-async fn show(db: Db<'_>, tag: &str, flash: Option<FlashMessage<'_>>) -> PageResult {
-    let page = show_page(db.inner(), tag, Layout::new("assets", format!("Asset {tag}"), flash)).await?;
+async fn show(db: Db<'_>, who: Viewer, tag: &str, flash: Option<FlashMessage<'_>>) -> PageResult {
+    let page = show_page(db.inner(), tag, Layout::new(&who.0, "assets", format!("Asset {tag}"), flash)).await?;
     ok(&page)
 }
 
 #[post("/assets/<tag>/lifecycle", data = "<form>")]
-async fn lifecycle(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> PageResult {
+async fn lifecycle(db: Db<'_>, actor: Ict, tag: &str, form: Form<RawForm>) -> PageResult {
     let raw = form.get("lifecycle_state");
     let (status, message) = match raw.parse::<LifecycleState>() {
         Err(_) => (Status::UnprocessableEntity, "Choose the state to move the asset to".to_string()),
@@ -290,7 +291,8 @@ async fn lifecycle(db: Db<'_>, actor: Actor, tag: &str, form: Form<RawForm>) -> 
         }
     };
     let mut page =
-        show_page(db.inner(), tag, Layout::new("assets", format!("Asset {tag}"), None).with_errors(true)).await?;
+        show_page(db.inner(), tag, Layout::new(&actor.0, "assets", format!("Asset {tag}"), None).with_errors(true))
+            .await?;
     page.lifecycle_error = Some(message);
     html(status, &page)
 }
@@ -314,9 +316,9 @@ pub fn read_only(tag: &str) -> PageResult {
     ok(&read_only_page(tag))
 }
 
-fn confirm_page(tag: &str, error: Option<String>) -> ConfirmPage {
+fn confirm_page(c: &Caller, tag: &str, error: Option<String>) -> ConfirmPage {
     ConfirmPage {
-        layout: Layout::new("assets", format!("Delete asset {tag}"), None).with_errors(error.is_some()),
+        layout: Layout::new(c, "assets", format!("Delete asset {tag}"), None).with_errors(error.is_some()),
         heading: format!("Delete asset {tag}?"),
         explanation: "Delete a record only when it was made by mistake. A real device that leaves the council should \
                       be moved through its lifecycle to disposed, so its history is kept."
@@ -328,21 +330,21 @@ fn confirm_page(tag: &str, error: Option<String>) -> ConfirmPage {
 }
 
 #[get("/assets/<tag>/delete")]
-async fn confirm_delete(db: Db<'_>, tag: &str) -> PageResult {
+async fn confirm_delete(db: Db<'_>, who: Ict, tag: &str) -> PageResult {
     let a = assets::get_by_tag(db.inner(), tag).await?;
     if a.lifecycle_state.is_read_only() {
         return read_only(a.asset_tag.as_str());
     }
-    ok(&confirm_page(a.asset_tag.as_str(), None))
+    ok(&confirm_page(&who.0, a.asset_tag.as_str(), None))
 }
 
 #[post("/assets/<tag>/delete")]
-async fn delete(db: Db<'_>, actor: Actor, tag: &str) -> PageResult {
+async fn delete(db: Db<'_>, actor: Ict, tag: &str) -> PageResult {
     match assets::delete(db.inner(), &actor, tag).await {
         Ok(()) => redirect_with("/assets".into(), format!("Asset {tag} was deleted")),
         Err(AppError::Conflict { code: "read_only", .. }) => read_only(tag),
         Err(AppError::Conflict { message, .. }) => {
-            html(Status::Conflict, &confirm_page(tag, Some(capitalise(&message))))
+            html(Status::Conflict, &confirm_page(&actor.0, tag, Some(capitalise(&message))))
         }
         Err(e) => Err(e.into()),
     }

@@ -14,7 +14,8 @@ use super::lookups::model_label;
 use super::{catalogue_delete, catalogue_forms, format, html, ok, redirect_with, Layout, PageError, PageResult};
 use crate::error::AppError;
 use crate::services::network_segments;
-use crate::services::{departments, device_models, register_summary, sites, Actor};
+use crate::services::{departments, device_models, register_summary, sites};
+use crate::web::access::{Ict, Viewer};
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -73,7 +74,7 @@ fn delete_cell(href: String, what: &str) -> Cell {
 }
 
 #[get("/sites")]
-async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn site_list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageResult {
     let conn = db.inner();
     let counts = register_summary::assets_per_site(conn).await?;
     let rows = sites::list(conn)
@@ -90,7 +91,7 @@ async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
         })
         .collect();
     ok(&ListPage {
-        layout: Layout::new("sites", "Sites", flash),
+        layout: Layout::new(&who.0, "sites", "Sites", flash),
         heading: "Sites".into(),
         intro: "The council's buildings. Open a site to see and add its network segments.".into(),
         add_href: "/sites/new".into(),
@@ -102,7 +103,7 @@ async fn site_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
 }
 
 #[get("/departments")]
-async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn department_list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageResult {
     let conn = db.inner();
     let counts = register_summary::assets_per_department(conn).await?;
     let rows = departments::list(conn)
@@ -119,7 +120,7 @@ async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageRes
         })
         .collect();
     ok(&ListPage {
-        layout: Layout::new("departments", "Departments", flash),
+        layout: Layout::new(&who.0, "departments", "Departments", flash),
         heading: "Departments".into(),
         intro: "Who owns and pays for devices, with their finance cost centre.".into(),
         add_href: "/departments/new".into(),
@@ -131,7 +132,7 @@ async fn department_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageRes
 }
 
 #[get("/models")]
-async fn model_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn model_list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageResult {
     let conn = db.inner();
     let counts = register_summary::assets_per_model(conn).await?;
     let rows = device_models::list(conn, None)
@@ -158,7 +159,7 @@ async fn model_list(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
         })
         .collect();
     ok(&ListPage {
-        layout: Layout::new("models", "Models", flash),
+        layout: Layout::new(&who.0, "models", "Models", flash),
         heading: "Models".into(),
         intro: "The catalogue of makes and models, with the power each draws and how long it is expected to last."
             .into(),
@@ -240,14 +241,14 @@ async fn site_page_for(conn: &sea_orm::DatabaseConnection, id: i32, layout: Layo
 }
 
 #[get("/sites/<id>")]
-async fn site_page(db: Db<'_>, id: i32, flash: Option<FlashMessage<'_>>) -> PageResult {
-    let page = site_page_for(db.inner(), id, Layout::new("sites", "Site", flash)).await?;
+async fn site_page(db: Db<'_>, who: Viewer, id: i32, flash: Option<FlashMessage<'_>>) -> PageResult {
+    let page = site_page_for(db.inner(), id, Layout::new(&who.0, "sites", "Site", flash)).await?;
     let title = format!("Site: {}", page.name);
     ok(&SitePage { layout: Layout { title, ..page.layout }, ..page })
 }
 
 #[post("/sites/<id>/segments", data = "<form>")]
-async fn add_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+async fn add_segment(db: Db<'_>, actor: Ict, id: i32, form: Form<RawForm>) -> PageResult {
     let conn = db.inner();
     let result = match segment_changes(&form, Some(id)) {
         Ok(c) => network_segments::create(conn, &actor, c).await,
@@ -257,7 +258,7 @@ async fn add_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> 
         Ok(g) => redirect_with(format!("/sites/{id}#segments"), format!("Network segment {} was added", g.name)),
         Err(e) => {
             let errs = field_problems(e)?;
-            let page = site_page_for(conn, id, Layout::new("sites", "Site", None)).await?;
+            let page = site_page_for(conn, id, Layout::new(&actor.0, "sites", "Site", None)).await?;
             let mut sections = page.sections;
             super::forms::keep_input(&mut sections, &form);
             let summary = super::forms::attach_errors(&mut sections, &errs);

@@ -7,9 +7,10 @@ use rocket::{get, post};
 
 use super::forms::capitalise;
 use super::lookups::model_label;
-use super::{html, ok, redirect_with, ConfirmPage, Layout, PageResult};
+use super::{html, ok, redirect_with, Caller, ConfirmPage, Layout, PageResult};
 use crate::error::{AppError, AppResult};
-use crate::services::{departments, device_models, sites, Actor};
+use crate::services::{departments, device_models, sites};
+use crate::web::access::Ict;
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -32,9 +33,9 @@ struct Doomed {
 }
 
 impl Doomed {
-    fn page(&self, error: Option<String>) -> ConfirmPage {
+    fn page(&self, c: &Caller, error: Option<String>) -> ConfirmPage {
         ConfirmPage {
-            layout: Layout::new(self.section, format!("Delete {}", self.what), None).with_errors(error.is_some()),
+            layout: Layout::new(c, self.section, format!("Delete {}", self.what), None).with_errors(error.is_some()),
             heading: format!("Delete {}?", self.what),
             explanation: self.explanation.into(),
             action: self.action.clone(),
@@ -44,10 +45,12 @@ impl Doomed {
     }
 
     /// To the list with "… was deleted", or this page again with why it was not.
-    fn finish(&self, result: AppResult<()>) -> PageResult {
+    fn finish(&self, c: &Caller, result: AppResult<()>) -> PageResult {
         match result {
             Ok(()) => redirect_with(self.list.into(), format!("{} was deleted", capitalise(&self.what))),
-            Err(AppError::Conflict { message, .. }) => html(Status::Conflict, &self.page(Some(capitalise(&message)))),
+            Err(AppError::Conflict { message, .. }) => {
+                html(Status::Conflict, &self.page(c, Some(capitalise(&message))))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -90,37 +93,37 @@ fn model(id: i32, label: &str) -> Doomed {
 }
 
 #[get("/sites/<id>/delete")]
-async fn confirm_site(db: Db<'_>, id: i32) -> PageResult {
+async fn confirm_site(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let s = sites::get(db.inner(), id).await?;
-    ok(&site(id, &s.name).page(None))
+    ok(&site(id, &s.name).page(&who.0, None))
 }
 
 #[post("/sites/<id>/delete")]
-async fn delete_site(db: Db<'_>, actor: Actor, id: i32) -> PageResult {
+async fn delete_site(db: Db<'_>, actor: Ict, id: i32) -> PageResult {
     let s = sites::get(db.inner(), id).await?;
-    site(id, &s.name).finish(sites::delete(db.inner(), &actor, id).await)
+    site(id, &s.name).finish(&actor.0, sites::delete(db.inner(), &actor, id).await)
 }
 
 #[get("/departments/<id>/delete")]
-async fn confirm_department(db: Db<'_>, id: i32) -> PageResult {
+async fn confirm_department(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let d = departments::get(db.inner(), id).await?;
-    ok(&department(id, &d.name).page(None))
+    ok(&department(id, &d.name).page(&who.0, None))
 }
 
 #[post("/departments/<id>/delete")]
-async fn delete_department(db: Db<'_>, actor: Actor, id: i32) -> PageResult {
+async fn delete_department(db: Db<'_>, actor: Ict, id: i32) -> PageResult {
     let d = departments::get(db.inner(), id).await?;
-    department(id, &d.name).finish(departments::delete(db.inner(), &actor, id).await)
+    department(id, &d.name).finish(&actor.0, departments::delete(db.inner(), &actor, id).await)
 }
 
 #[get("/models/<id>/delete")]
-async fn confirm_model(db: Db<'_>, id: i32) -> PageResult {
+async fn confirm_model(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let m = device_models::get(db.inner(), id).await?;
-    ok(&model(id, &model_label(&m)).page(None))
+    ok(&model(id, &model_label(&m)).page(&who.0, None))
 }
 
 #[post("/models/<id>/delete")]
-async fn delete_model(db: Db<'_>, actor: Actor, id: i32) -> PageResult {
+async fn delete_model(db: Db<'_>, actor: Ict, id: i32) -> PageResult {
     let m = device_models::get(db.inner(), id).await?;
-    model(id, &model_label(&m)).finish(device_models::delete(db.inner(), &actor, id).await)
+    model(id, &model_label(&m)).finish(&actor.0, device_models::delete(db.inner(), &actor, id).await)
 }

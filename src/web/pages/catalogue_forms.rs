@@ -7,7 +7,7 @@ use rocket::{get, post};
 
 use super::forms::{field_problems, Field, FormPage, Mode, RawForm, Reader, Section};
 use super::lookups::{self, model_label};
-use super::{format, html, ok, redirect_with, Layout, PageResult};
+use super::{format, html, ok, redirect_with, Caller, Layout, PageResult};
 use crate::domain::network::Cidr;
 use crate::domain::{Category, FieldErrors, Gbp, Patch};
 use crate::error::{AppError, AppResult};
@@ -15,7 +15,7 @@ use crate::services::departments::{self, DepartmentChanges, DepartmentView};
 use crate::services::device_models::{self, DeviceModelChanges, DeviceModelView};
 use crate::services::network_segments::{self, NetworkSegmentChanges, NetworkSegmentView};
 use crate::services::sites::{self, SiteChanges, SiteView};
-use crate::services::Actor;
+use crate::web::access::Ict;
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -41,7 +41,7 @@ pub fn routes() -> Vec<rocket::Route> {
 fn page(section: &'static str, heading: String, action: String, sections: Vec<Section>, cancel: &str) -> FormPage {
     let submit = if heading.starts_with("Add") { heading.clone() } else { "Save changes".to_string() };
     FormPage {
-        layout: Layout::new(section, heading.clone(), None),
+        layout: Layout::anonymous(section, heading.clone()),
         heading,
         intro: String::new(),
         action,
@@ -65,6 +65,7 @@ fn fill(mut p: FormPage, values: Vec<(&str, String)>) -> FormPage {
 
 /// After a submit: to `done`'s address with its message, or the form again with every problem shown.
 fn finish<V>(
+    c: &Caller,
     result: AppResult<V>,
     form: &RawForm,
     p: FormPage,
@@ -77,7 +78,7 @@ fn finish<V>(
         }
         Err(e) => {
             let errs = field_problems(e)?;
-            html(Status::UnprocessableEntity, &p.with_problems(form, &errs))
+            html(Status::UnprocessableEntity, &p.by(c).with_problems(form, &errs))
         }
     }
 }
@@ -144,33 +145,33 @@ fn site_edit_form(id: i32, name: &str) -> FormPage {
 }
 
 #[get("/sites/new")]
-fn new_site() -> PageResult {
-    ok(&site_form())
+fn new_site(who: Ict) -> PageResult {
+    ok(&site_form().by(&who.0))
 }
 
 #[post("/sites", data = "<form>")]
-async fn create_site(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+async fn create_site(db: Db<'_>, actor: Ict, form: Form<RawForm>) -> PageResult {
     let result = match site_changes(&form, Mode::Create) {
         Ok(c) => sites::create(db.inner(), &actor, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, site_form(), |v| (format!("/sites/{}", v.id), format!("Site {} was added", v.name)))
+    finish(&actor.0, result, &form, site_form(), |v| (format!("/sites/{}", v.id), format!("Site {} was added", v.name)))
 }
 
 #[get("/sites/<id>/edit")]
-async fn edit_site(db: Db<'_>, id: i32) -> PageResult {
+async fn edit_site(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let v = sites::get(db.inner(), id).await?;
-    ok(&fill(site_edit_form(id, &v.name), site_values(&v)))
+    ok(&fill(site_edit_form(id, &v.name), site_values(&v)).by(&who.0))
 }
 
 #[post("/sites/<id>", data = "<form>")]
-async fn update_site(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+async fn update_site(db: Db<'_>, actor: Ict, id: i32, form: Form<RawForm>) -> PageResult {
     let current = sites::get(db.inner(), id).await?;
     let result = match site_changes(&form, Mode::Edit) {
         Ok(c) => sites::update(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, site_edit_form(id, &current.name), |v| {
+    finish(&actor.0, result, &form, site_edit_form(id, &current.name), |v| {
         (format!("/sites/{}", v.id), format!("Site {} was saved", v.name))
     })
 }
@@ -218,33 +219,35 @@ fn department_edit_form(id: i32, name: &str) -> FormPage {
 }
 
 #[get("/departments/new")]
-fn new_department() -> PageResult {
-    ok(&department_form())
+fn new_department(who: Ict) -> PageResult {
+    ok(&department_form().by(&who.0))
 }
 
 #[post("/departments", data = "<form>")]
-async fn create_department(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+async fn create_department(db: Db<'_>, actor: Ict, form: Form<RawForm>) -> PageResult {
     let result = match department_changes(&form, Mode::Create) {
         Ok(c) => departments::create(db.inner(), &actor, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, department_form(), |v| ("/departments".into(), format!("Department {} was added", v.name)))
+    finish(&actor.0, result, &form, department_form(), |v| {
+        ("/departments".into(), format!("Department {} was added", v.name))
+    })
 }
 
 #[get("/departments/<id>/edit")]
-async fn edit_department(db: Db<'_>, id: i32) -> PageResult {
+async fn edit_department(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let v = departments::get(db.inner(), id).await?;
-    ok(&fill(department_edit_form(id, &v.name), department_values(&v)))
+    ok(&fill(department_edit_form(id, &v.name), department_values(&v)).by(&who.0))
 }
 
 #[post("/departments/<id>", data = "<form>")]
-async fn update_department(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+async fn update_department(db: Db<'_>, actor: Ict, id: i32, form: Form<RawForm>) -> PageResult {
     let current = departments::get(db.inner(), id).await?;
     let result = match department_changes(&form, Mode::Edit) {
         Ok(c) => departments::update(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, department_edit_form(id, &current.name), |v| {
+    finish(&actor.0, result, &form, department_edit_form(id, &current.name), |v| {
         ("/departments".into(), format!("Department {} was saved", v.name))
     })
 }
@@ -348,33 +351,35 @@ fn model_edit_form(id: i32, label: &str) -> FormPage {
 }
 
 #[get("/models/new")]
-fn new_model() -> PageResult {
-    ok(&model_form())
+fn new_model(who: Ict) -> PageResult {
+    ok(&model_form().by(&who.0))
 }
 
 #[post("/models", data = "<form>")]
-async fn create_model(db: Db<'_>, actor: Actor, form: Form<RawForm>) -> PageResult {
+async fn create_model(db: Db<'_>, actor: Ict, form: Form<RawForm>) -> PageResult {
     let result = match model_changes(&form, Mode::Create) {
         Ok(c) => device_models::create(db.inner(), &actor, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, model_form(), |v| ("/models".into(), format!("Model {} was added", model_label(&v))))
+    finish(&actor.0, result, &form, model_form(), |v| {
+        ("/models".into(), format!("Model {} was added", model_label(&v)))
+    })
 }
 
 #[get("/models/<id>/edit")]
-async fn edit_model(db: Db<'_>, id: i32) -> PageResult {
+async fn edit_model(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let v = device_models::get(db.inner(), id).await?;
-    ok(&fill(model_edit_form(id, &model_label(&v)), model_values(&v)))
+    ok(&fill(model_edit_form(id, &model_label(&v)), model_values(&v)).by(&who.0))
 }
 
 #[post("/models/<id>", data = "<form>")]
-async fn update_model(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+async fn update_model(db: Db<'_>, actor: Ict, id: i32, form: Form<RawForm>) -> PageResult {
     let current = device_models::get(db.inner(), id).await?;
     let result = match model_changes(&form, Mode::Edit) {
         Ok(c) => device_models::update(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, model_edit_form(id, &model_label(&current)), |v| {
+    finish(&actor.0, result, &form, model_edit_form(id, &model_label(&current)), |v| {
         ("/models".into(), format!("Model {} was saved", model_label(&v)))
     })
 }
@@ -448,19 +453,19 @@ fn segment_edit_form(v: &NetworkSegmentView) -> FormPage {
 }
 
 #[get("/network-segments/<id>/edit")]
-async fn edit_segment(db: Db<'_>, id: i32) -> PageResult {
+async fn edit_segment(db: Db<'_>, who: Ict, id: i32) -> PageResult {
     let v = network_segments::get(db.inner(), id).await?;
-    ok(&fill(segment_edit_form(&v), segment_values(&v)))
+    ok(&fill(segment_edit_form(&v), segment_values(&v)).by(&who.0))
 }
 
 #[post("/network-segments/<id>", data = "<form>")]
-async fn update_segment(db: Db<'_>, actor: Actor, id: i32, form: Form<RawForm>) -> PageResult {
+async fn update_segment(db: Db<'_>, actor: Ict, id: i32, form: Form<RawForm>) -> PageResult {
     let current = network_segments::get(db.inner(), id).await?;
     let result = match segment_changes(&form, None) {
         Ok(c) => network_segments::update(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(result, &form, segment_edit_form(&current), |v| {
+    finish(&actor.0, result, &form, segment_edit_form(&current), |v| {
         (format!("/sites/{}#segments", v.site_id), format!("Network segment {} was saved", v.name))
     })
 }

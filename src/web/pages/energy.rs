@@ -9,6 +9,7 @@ use super::{format, ok, Layout, PageResult};
 use crate::energy::{FinancialYear, GroupBy};
 use crate::error::AppError;
 use crate::services::energy::{self, EnergyFigures, EnergyReport};
+use crate::web::access::Viewer;
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -85,7 +86,7 @@ fn inputs(report: &EnergyReport) -> Vec<String> {
 }
 
 #[get("/energy?<fy>")]
-async fn energy_page(db: Db<'_>, fy: Option<i32>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn energy_page(db: Db<'_>, who: Viewer, fy: Option<i32>, flash: Option<FlashMessage<'_>>) -> PageResult {
     let current = energy::current_financial_year();
     let year = FinancialYear(fy.filter(|y| (1990..=2100).contains(y)).unwrap_or(current.0));
     let years = (current.0 - 3..=current.0)
@@ -93,7 +94,7 @@ async fn energy_page(db: Db<'_>, fy: Option<i32>, flash: Option<FlashMessage<'_>
         .collect();
     let period = year.period();
     let mut page = EnergyPage {
-        layout: Layout::new("energy", format!("Energy {}", year.label()), flash),
+        layout: Layout::new(&who.0, "energy", format!("Energy {}", year.label()), flash),
         year: year.label(),
         period: format!("{} to {}", format::date(year.first_day()), format::date(year.last_day())),
         years,

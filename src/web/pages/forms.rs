@@ -435,6 +435,12 @@ pub struct FormPage {
 }
 
 impl FormPage {
+    /// Whose form this is: their name in the header and their anti-forgery token in the form.
+    pub fn by(mut self, c: &super::Caller) -> FormPage {
+        self.layout = self.layout.by(c);
+        self
+    }
+
     /// Offers, below the form, to delete the record being edited.
     pub fn with_delete(mut self, href: String, label: String) -> FormPage {
         self.delete_href = href;

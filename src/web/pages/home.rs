@@ -7,6 +7,7 @@ use rocket::request::FlashMessage;
 
 use super::{format, ok, query_string, Layout, PageResult};
 use crate::services::register_summary;
+use crate::web::access::Viewer;
 use crate::web::guards::Db;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -34,7 +35,7 @@ struct HomePage {
 }
 
 #[get("/")]
-async fn home(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn home(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageResult {
     let today = chrono::Local::now().date_naive();
     let s = register_summary::summary(db.inner(), today).await?;
     let overdue_q = |state: &str| {
@@ -48,7 +49,7 @@ async fn home(db: Db<'_>, flash: Option<FlashMessage<'_>>) -> PageResult {
         )
     };
     ok(&HomePage {
-        layout: Layout::new("home", "ICT asset register", flash),
+        layout: Layout::new(&who.0, "home", "ICT asset register", flash),
         total: s.total,
         today: format::date(today),
         overdue: s.refresh_overdue,

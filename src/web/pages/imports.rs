@@ -11,7 +11,7 @@ use tokio::io::AsyncReadExt;
 
 use super::{html, ok, Layout, PageError, PageResult};
 use crate::import::{self, ImportOptions, ImportSummary, Mapping, Silent};
-use crate::services::Actor;
+use crate::web::access::Ict;
 use crate::web::api::imports::parse_kind;
 use crate::web::guards::Db;
 use crate::web::pages::forms::SummaryItem;
@@ -28,8 +28,8 @@ struct ImportPage {
 }
 
 #[get("/import")]
-fn form(flash: Option<FlashMessage<'_>>) -> PageResult {
-    ok(&ImportPage { layout: Layout::new("assets", "Import a file", flash), summary: vec![] })
+fn form(who: Ict, flash: Option<FlashMessage<'_>>) -> PageResult {
+    ok(&ImportPage { layout: Layout::new(&who.0, "assets", "Import a file", flash), summary: vec![] })
 }
 
 #[derive(FromForm)]
@@ -69,7 +69,7 @@ async fn read(file: &TempFile<'_>) -> Result<Vec<u8>, PageError> {
 }
 
 #[post("/import", data = "<upload>")]
-async fn upload(db: Db<'_>, actor: Actor, upload: Form<Upload<'_>>) -> PageResult {
+async fn upload(db: Db<'_>, actor: Ict, upload: Form<Upload<'_>>) -> PageResult {
     let kind = parse_kind(&upload.kind)?;
     let source = upload.file.name().map_or_else(|| "upload".to_string(), |n| format!("{n}.csv"));
     let source = upload
@@ -113,7 +113,7 @@ async fn upload(db: Db<'_>, actor: Actor, upload: Form<Upload<'_>>) -> PageResul
         })
         .collect();
     let page = ResultPage {
-        layout: Layout::new("assets", heading.clone(), None).with_errors(refused),
+        layout: Layout::new(&actor.0, "assets", heading.clone(), None).with_errors(refused),
         heading,
         source,
         refused,

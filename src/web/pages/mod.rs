@@ -2,9 +2,11 @@
 //! Server-rendered with askama templates from `assets/templates`; forms post back and redirect.
 //! Depends on services (and domain values), never on the store.
 
+mod account;
 mod asset_form;
 mod asset_list;
 mod assets;
+pub mod audit;
 mod catalogue;
 mod catalogue_delete;
 mod catalogue_forms;
@@ -14,6 +16,7 @@ mod forms;
 mod home;
 mod imports;
 mod lookups;
+mod users;
 
 use askama::Template;
 use rocket::http::Status;
@@ -22,7 +25,9 @@ use rocket::response::content::RawHtml;
 use rocket::response::{self, Flash, Redirect, Responder};
 use rocket::Request;
 
+use crate::domain::Role;
 use crate::error::AppError;
+pub use crate::web::access::Caller;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = home::routes();
@@ -32,6 +37,9 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(catalogue::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(account::routes());
+    r.extend(users::routes());
+    r.extend(audit::routes());
     r
 }
 
@@ -43,6 +51,9 @@ pub struct Layout {
     pub notice: Option<Notice>,
     /// The signed-in session's anti-forgery token, put in every form by `csrf.html`.
     pub csrf: String,
+    /// Who is signed in (shown in the header) and their role (what the page offers to change).
+    pub user: String,
+    pub role: Role,
 }
 
 pub struct Notice {
@@ -52,13 +63,42 @@ pub struct Notice {
 }
 
 impl Layout {
-    pub fn new(section: &'static str, title: impl Into<String>, flash: Option<FlashMessage<'_>>) -> Layout {
+    pub fn new(
+        caller: &Caller,
+        section: &'static str,
+        title: impl Into<String>,
+        flash: Option<FlashMessage<'_>>,
+    ) -> Layout {
         // The kind comes back from a cookie: only our two are used as a CSS class.
         let notice = flash.map(|f| Notice {
             kind: if f.kind() == "error" { "error" } else { "success" }.to_string(),
             message: f.message().to_string(),
         });
-        Layout { section, title: title.into(), notice, csrf: String::new() }
+        Layout {
+            section,
+            title: title.into(),
+            notice,
+            csrf: caller.csrf.clone().unwrap_or_default(),
+            user: caller.display_name.clone(),
+            role: caller.role,
+        }
+    }
+
+    /// For pages shown before anyone is known (sign-in, errors): no name in the header, nothing to change.
+    pub fn anonymous(section: &'static str, title: impl Into<String>) -> Layout {
+        Layout {
+            section,
+            title: title.into(),
+            notice: None,
+            csrf: String::new(),
+            user: String::new(),
+            role: Role::Viewer,
+        }
+    }
+
+    /// The same layout for a known caller.
+    pub fn by(self, c: &Caller) -> Layout {
+        Layout { csrf: c.csrf.clone().unwrap_or_default(), user: c.display_name.clone(), role: c.role, ..self }
     }
 
     /// Says so in the title when the page shows problems, as screen reader users hear the title first.
@@ -72,6 +112,12 @@ impl Layout {
     pub fn current(&self, section: &str) -> bool {
         self.section == section
     }
+
+    /// Whether the signed-in person may make changes needing `role` ("facilities", "ict", "admin"):
+    /// pages offer only the buttons that would work.
+    pub fn may(&self, role: &str) -> bool {
+        Role::parse(role).is_some_and(|r| self.role.allows(r))
+    }
 }
 
 /// A page's answer: HTML with a status, or a redirect (after a form) with a message for the next page.
@@ -81,6 +127,8 @@ impl Layout {
 pub enum Page {
     Html((Status, RawHtml<String>)),
     Redirect(Flash<Redirect>),
+    /// A redirect with nothing to say (e.g. already signed in).
+    Go(Redirect),
 }
 
 pub type PageResult = Result<Page, PageError>;
@@ -112,7 +160,7 @@ impl MessagePage {
     pub fn new(section: &'static str, heading: impl Into<String>, paragraphs: Vec<String>) -> MessagePage {
         let heading = heading.into();
         MessagePage {
-            layout: Layout::new(section, heading.clone(), None),
+            layout: Layout::anonymous(section, heading.clone()),
             heading,
             paragraphs,
             back_href: "/".into(),
