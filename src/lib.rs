@@ -4,12 +4,14 @@
 //! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
+//! - [`charts`]: plotters charts from plain series (SVG, PNG, and the table and CSV behind them). No I/O.
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
 //! - [`cli`]: `serve`, `migrate`, `demo`.
 //! - [`demo`]: the deterministic fictional council estate.
 //! - [`config`], [`error`]: configuration layering and the one error type.
 
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -20,6 +20,7 @@ pub use request_log::request_id;
 pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -> Rocket<Build> {
     rocket::custom(figment)
         .manage(db)
+        .manage(crate::services::charts::EstimateCache::default())
         .attach(request_log::RequestLog)
         .mount("/", health::routes())
         .mount("/api/v1", api::routes())
