@@ -42,11 +42,7 @@ pub fn money(d: Decimal, dp: u32) -> String {
 /// An axis tick from a float: as few decimals as the step between ticks needs (none for steps of 1 or
 /// more, up to 3), with separators.
 pub fn tick(v: f64, step: f64) -> String {
-    let dp = if step >= 1.0 || step <= 0.0 {
-        0
-    } else {
-        ((-step.log10()).ceil() as u32).min(3)
-    };
+    let dp = if step >= 1.0 || step <= 0.0 { 0 } else { ((-step.log10()).ceil() as u32).min(3) };
     let d = Decimal::from_f64_retain(v).unwrap_or_default();
     grouped(d, dp)
 }

@@ -71,8 +71,7 @@ pub fn energy_by_month(period: &str, months: &[CalendarMonth], rows: &[MonthCate
     let categories: Vec<XCategory> = months
         .iter()
         .map(|m| {
-            let label =
-                if one_year { month_name(*m).to_string() } else { format!("{} {}", month_name(*m), m.year) };
+            let label = if one_year { month_name(*m).to_string() } else { format!("{} {}", month_name(*m), m.year) };
             XCategory::new(label, m.to_string())
         })
         .collect();
@@ -178,10 +177,16 @@ pub fn carbon_by_year(years: &[YearTonnes], baseline: FinancialYear, target: Opt
                 ));
             }
         }
-        None => notes.push(format!("No baseline or target line: there is no figure for the baseline year {}.", baseline.label())),
+        None => notes.push(format!(
+            "No baseline or target line: there is no figure for the baseline year {}.",
+            baseline.label()
+        )),
     }
     ChartSpec {
-        title: format!("Carbon from ICT electricity by financial year, against the {} baseline (tCO2e)", baseline.label()),
+        title: format!(
+            "Carbon from ICT electricity by financial year, against the {} baseline (tCO2e)",
+            baseline.label()
+        ),
         x_label: "Financial year".into(),
         categories,
         panels: vec![Panel {
@@ -224,7 +229,9 @@ pub fn cost_breakdown(title: &str, x_label: &str, components: &[&str], groups: &
     let series = components
         .iter()
         .enumerate()
-        .map(|(j, c)| Series::new(*c, bars.iter().map(|g| Some(g.amounts.get(j).copied().unwrap_or_default())).collect()))
+        .map(|(j, c)| {
+            Series::new(*c, bars.iter().map(|g| Some(g.amounts.get(j).copied().unwrap_or_default())).collect())
+        })
         .collect();
     ChartSpec {
         title: format!("{title} (£)"),
@@ -260,14 +267,19 @@ pub fn refresh_forecast(years: &[RefreshYear]) -> ChartSpec {
         .iter()
         .map(|y| match (y.fy, first) {
             (Some(fy), _) => XCategory::same(fy.label()),
-            (None, Some(f)) => XCategory::new(format!("Overdue (before {})", f.label()), "overdue"),
-            (None, None) => XCategory::new("Overdue", "overdue"),
+            (None, _) => XCategory::new("Overdue", "overdue"),
         })
         .collect();
     let unpriced: u64 = years.iter().map(|y| y.unpriced).sum();
-    let mut notes = vec!["Due date: the asset's own refresh date, else purchase date + its life (asset, model, \
+    let mut notes = Vec::new();
+    if let Some(f) = first {
+        notes.push(format!("Overdue: due before {} and not yet replaced.", f.label()));
+    }
+    notes.push(
+        "Due date: the asset's own refresh date, else purchase date + its life (asset, model, \
         category default). Budget: each asset's model's current replacement price."
-        .to_string()];
+            .to_string(),
+    );
     if unpriced > 0 {
         notes.push(format!(
             "{unpriced} of these assets have no replacement price on their model, so the budget leaves them out."

@@ -217,6 +217,9 @@ pub fn y_axis(panel: &Panel, n: usize) -> (f64, f64, f64) {
     (bottom, top.max(bottom + step), step)
 }
 
+/// The most room a label turned upright on the x axis takes (longer names are cut).
+const MAX_TURNED_LABEL_PX: u32 = 150;
+
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
@@ -229,7 +232,8 @@ fn draw_panel<DB: DrawingBackend>(
     let y_label_width = 100u32;
     let label_style = text_style(style::LABEL_SIZE);
 
-    // X labels: every category if they fit, else every k-th; each cut to the room it has.
+    // X labels: every category if they fit across; else, for up to 40 categories (names of models or
+    // sites), turned to read upwards; else every k-th. Each is cut to the room it has.
     let plot_px = plot_area.dim_in_pixel().0.saturating_sub(y_label_width + 24).max(1);
     let slot = plot_px as f64 / n.max(1) as f64;
     let widest = spec
@@ -238,10 +242,18 @@ fn draw_panel<DB: DrawingBackend>(
         .map(|c| plot_area.estimate_text_size(&c.label, &label_style).map(|(w, _)| w).unwrap_or(0))
         .max()
         .unwrap_or(0);
-    let min_room = 60f64.min(widest as f64 + 10.0);
-    let every = ((min_room / slot).ceil() as usize).max(1);
-    let room = ((slot * every as f64) - 6.0).max(8.0) as u32;
-    let shown: Vec<String> = spec.categories.iter().map(|c| fit_text(&plot_area, &c.label, &label_style, room)).collect();
+    let upright = (widest as f64 + 8.0) <= slot || n > 40 || n <= 1;
+    let (every, room, x_label_area) = if upright {
+        let min_room = 60f64.min(widest as f64 + 10.0);
+        let every = ((min_room / slot).ceil() as usize).max(1);
+        (every, ((slot * every as f64) - 6.0).max(8.0) as u32, 56u32)
+    } else {
+        let every = ((20.0 / slot).ceil() as usize).max(1);
+        let room = widest.min(MAX_TURNED_LABEL_PX);
+        (every, room, room + 40)
+    };
+    let shown: Vec<String> =
+        spec.categories.iter().map(|c| fit_text(&plot_area, &c.label, &label_style, room)).collect();
     let key_points: Vec<f64> = (0..n).step_by(every).map(|i| i as f64).collect();
     let y_points: Vec<f64> = {
         let count = ((hi - lo) / step).round() as i64;
@@ -255,13 +267,14 @@ fn draw_panel<DB: DrawingBackend>(
         .margin_right(16)
         .margin_left(8)
         .margin_bottom(4)
-        .x_label_area_size(56)
+        .x_label_area_size(x_label_area)
         .y_label_area_size(y_label_width)
         .build_cartesian_2d(x_range, y_range)
         .map_err(err)?;
     let x_formatter = |x: &f64| {
         let i = x.round();
-        if i >= 0.0 && (i as usize) < n {
+        // Turned labels are drawn below, as plotters would anchor them at their middle.
+        if upright && i >= 0.0 && (i as usize) < n {
             shown[i as usize].clone()
         } else {
             String::new()
@@ -285,6 +298,16 @@ fn draw_panel<DB: DrawingBackend>(
         .axis_style(style::AXIS)
         .draw()
         .map_err(err)?;
+
+    if !upright {
+        let turned = label_style.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Right, VPos::Center));
+        let (ox, oy) = plot_area.get_base_pixel();
+        for &k in &key_points {
+            let (bx, by) = chart.backend_coord(&(k, lo));
+            let label = shown.get(k as usize).cloned().unwrap_or_default();
+            plot_area.draw(&Text::new(label, (bx - ox, by - oy + 8), turned.clone())).map_err(err)?;
+        }
+    }
 
     let value = |d: Option<rust_decimal::Decimal>| d.and_then(|d| d.to_f64()).filter(|f| f.is_finite());
     let k = panel.series.len().max(1) as f64;
@@ -368,9 +391,15 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel)
     let mut y = 24i32;
     let entries = panel.series.len() + panel.lines.len();
     let room = style::LEGEND_WIDTH - 44;
-    for (index, s) in panel.series.iter().enumerate() {
-        if y + row * 2 > height as i32 && index + 1 < entries {
-            let rest = entries - index;
+    // Stacked bars are listed top of the stack first, as they are seen.
+    let order: Vec<usize> = match panel.bars {
+        Bars::Stacked => (0..panel.series.len()).rev().collect(),
+        Bars::Grouped => (0..panel.series.len()).collect(),
+    };
+    for (shown, &index) in order.iter().enumerate() {
+        let s = &panel.series[index];
+        if y + row * 2 > height as i32 && shown + 1 < entries {
+            let rest = entries - shown;
             area.draw(&Text::new(format!("and {rest} more (see the table)"), (8, y), entry_style.clone()))
                 .map_err(err)?;
             return Ok(());

@@ -48,7 +48,8 @@ impl EstateFilter {
     }
 
     fn keeps(&self, g: &energy_service::EnergyGroup) -> bool {
-        self.site_id.is_none_or(|s| g.site_id == Some(s)) && self.department_id.is_none_or(|d| g.department_id == Some(d))
+        self.site_id.is_none_or(|s| g.site_id == Some(s))
+            && self.department_id.is_none_or(|d| g.department_id == Some(d))
     }
 }
 
@@ -97,9 +98,16 @@ pub type Estimate = Result<Arc<EnergyReport>, String>;
 /// Estimates already worked out, keyed by (period, grouping) and valid for one data version.
 #[derive(Default)]
 pub struct EstimateCache {
-    entries: Mutex<HashMap<(Period, Vec<String>), (String, Estimate)>>,
-    refresh: Mutex<HashMap<(FinancialYear, u32, EstateFilter), (String, RefreshAnswer)>>,
+    entries: Mutex<HashMap<EstimateKey, Versioned<Estimate>>>,
+    refresh: Mutex<HashMap<RefreshKey, Versioned<RefreshAnswer>>>,
 }
+
+/// An estimate's period and grouping.
+type EstimateKey = (Period, Vec<String>);
+/// The refresh forecast's first year, number of years and filter.
+type RefreshKey = (FinancialYear, u32, EstateFilter);
+/// A cached answer and the data version it was worked out for.
+type Versioned<T> = (String, T);
 
 /// The refresh forecast's rows (overdue first) and how many are due after the last year.
 pub type RefreshAnswer = Arc<(Vec<RefreshYear>, u64)>;
@@ -108,12 +116,12 @@ pub type RefreshAnswer = Arc<(Vec<RefreshYear>, u64)>;
 const CACHE_ENTRIES: usize = 256;
 
 impl EstimateCache {
-    fn get(&self, key: &(Period, Vec<String>), version: &str) -> Option<Estimate> {
+    fn get(&self, key: &EstimateKey, version: &str) -> Option<Estimate> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.get(key).filter(|(v, _)| v == version).map(|(_, e)| e.clone())
     }
 
-    fn put(&self, key: (Period, Vec<String>), version: String, e: Estimate) {
+    fn put(&self, key: EstimateKey, version: String, e: Estimate) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= CACHE_ENTRIES {
             entries.clear();
@@ -121,12 +129,12 @@ impl EstimateCache {
         entries.insert(key, (version, e));
     }
 
-    fn get_refresh(&self, key: &(FinancialYear, u32, EstateFilter), version: &str) -> Option<RefreshAnswer> {
+    fn get_refresh(&self, key: &RefreshKey, version: &str) -> Option<RefreshAnswer> {
         let entries = self.refresh.lock().unwrap_or_else(|p| p.into_inner());
         entries.get(key).filter(|(v, _)| v == version).map(|(_, e)| e.clone())
     }
 
-    fn put_refresh(&self, key: (FinancialYear, u32, EstateFilter), version: String, e: RefreshAnswer) {
+    fn put_refresh(&self, key: RefreshKey, version: String, e: RefreshAnswer) {
         let mut entries = self.refresh.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= CACHE_ENTRIES {
             entries.clear();
@@ -296,11 +304,19 @@ impl CarbonParams {
         }
         let percent = target_percent.unwrap_or(Decimal::from(DEFAULT_TARGET_PERCENT));
         if percent < Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
-            return Err(AppError::field("target_percent", "out_of_range", "the target is a reduction of 0 to 100 per cent"));
+            return Err(AppError::field(
+                "target_percent",
+                "out_of_range",
+                "the target is a reduction of 0 to 100 per cent",
+            ));
         }
         let by = FinancialYear(target_fy.unwrap_or(DEFAULT_TARGET_FY));
         if by <= baseline {
-            return Err(AppError::field("target_fy", "before_baseline", "the target year must be after the baseline year"));
+            return Err(AppError::field(
+                "target_fy",
+                "before_baseline",
+                "the target year must be after the baseline year",
+            ));
         }
         Ok(CarbonParams { baseline, last, target: Some(CarbonTarget { reduction_percent: percent, by }) })
     }
@@ -455,7 +471,11 @@ pub struct ChartRequest {
     pub refresh_years: u32,
 }
 
-pub async fn chart<C: ConnectionTrait>(src: &Source<'_, C>, name: ChartName, req: &ChartRequest) -> AppResult<ChartSpec> {
+pub async fn chart<C: ConnectionTrait>(
+    src: &Source<'_, C>,
+    name: ChartName,
+    req: &ChartRequest,
+) -> AppResult<ChartSpec> {
     match name {
         ChartName::EnergyByMonth => energy_by_month(src, req.period, req.filter).await,
         ChartName::CarbonByYear => carbon_by_year(src, req.carbon, req.filter).await,

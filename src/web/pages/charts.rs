@@ -54,9 +54,9 @@ impl<'r> FromRequest<'r> for IfNoneMatch {
 
 impl IfNoneMatch {
     fn matches(&self, etag: &str) -> bool {
-        self.0.as_deref().is_some_and(|h| {
-            h.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
-        })
+        self.0
+            .as_deref()
+            .is_some_and(|h| h.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag))
     }
 }
 
@@ -229,13 +229,8 @@ async fn chart(
     let src = Source::new(db.inner(), cache.inner()).await?;
     let spec = charts::chart(&src, name, &req).await?;
     let etag = etag(name, format, &spec)?;
-    let mut out = ChartResponse {
-        status: Status::Ok,
-        content_type: format.content_type(),
-        etag,
-        body: vec![],
-        filename: None,
-    };
+    let mut out =
+        ChartResponse { status: Status::Ok, content_type: format.content_type(), etag, body: vec![], filename: None };
     if if_none_match.matches(&out.etag) {
         out.status = Status::NotModified;
         return Ok(out);

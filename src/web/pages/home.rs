@@ -86,7 +86,8 @@ fn percent_change(now: Decimal, then: Decimal) -> Option<String> {
     if then.is_zero() {
         return None;
     }
-    let change = ((now - then) / then * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    let change =
+        ((now - then) / then * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
     Some(if change.is_sign_negative() && !change.is_zero() {
         format!("down {}%", chart_format::grouped(change.abs(), 1))
     } else if change.is_zero() {
@@ -99,7 +100,8 @@ fn percent_change(now: Decimal, then: Decimal) -> Option<String> {
 /// The three headline cards (kWh, £, tCO2e) from this year's, last year's and the baseline's figures.
 fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
     type Pick = fn(&EnergyFigures) -> Decimal;
-    let kinds: [(&str, Pick, fn(Decimal) -> String); 3] = [
+    type Show = fn(Decimal) -> String;
+    let kinds: [(&str, Pick, Show); 3] = [
         ("Electricity", |f| f.kwh, |v| format!("{} kWh", chart_format::grouped(v, 0))),
         ("Electricity cost", |f| f.cost_gbp.decimal(), |v| chart_format::money(v, 2)),
         ("Carbon", |f| f.kg_co2e_total / Decimal::ONE_THOUSAND, |v| format!("{} tCO2e", chart_format::grouped(v, 1))),
@@ -121,7 +123,8 @@ fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
             let compare = |other: &YearFigures, what: &str| -> String {
                 match (&this.figures, &other.figures) {
                     (Ok(now), Ok(then)) => {
-                        let change = percent_change(pick(now), pick(then)).map(|c| format!(" ({c})")).unwrap_or_default();
+                        let change =
+                            percent_change(pick(now), pick(then)).map(|c| format!(" ({c})")).unwrap_or_default();
                         format!("{what} {}: {}{change}", other.fy.label(), show(pick(then)))
                     }
                     (_, Ok(then)) => format!("{what} {}: {}", other.fy.label(), show(pick(then))),
@@ -137,12 +140,7 @@ fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
         .collect()
 }
 
-fn chart_block(
-    name: ChartName,
-    heading: &str,
-    spec: &crate::charts::ChartSpec,
-    query: &str,
-) -> ChartBlock {
+fn chart_block(name: ChartName, heading: &str, spec: &crate::charts::ChartSpec, query: &str) -> ChartBlock {
     let (width, height) = render::size(spec);
     ChartBlock {
         id: name.as_str().to_string(),
@@ -170,7 +168,8 @@ async fn home(
     let today = chrono::Local::now().date_naive();
     let current = current_financial_year();
     let year = FinancialYear(fy.filter(|y| (1990..=2100).contains(y)).unwrap_or(current.0));
-    let carbon = CarbonParams::new(year, baseline, None, None).or_else(|_| CarbonParams::new(year, None, None, None))?;
+    let carbon =
+        CarbonParams::new(year, baseline, None, None).or_else(|_| CarbonParams::new(year, None, None, None))?;
     let src = Source::new(db.inner(), cache.inner()).await?;
     let headline = charts::headline(&src, year, carbon.baseline).await?;
     let req = ChartRequest {
