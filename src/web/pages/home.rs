@@ -97,6 +97,13 @@ fn percent_change(now: Decimal, then: Decimal) -> Option<String> {
     })
 }
 
+/// Tonnes to 0.1 t ("12.3 tCO2e"); below a tonne to the kilogram ("0.044 tCO2e"), so a small estate
+/// does not read as zero.
+fn tonnes(v: Decimal) -> String {
+    let dp = if v.abs() < Decimal::ONE { 3 } else { 1 };
+    format!("{} tCO2e", chart_format::grouped(v, dp))
+}
+
 /// The three headline cards (kWh, £, tCO2e) from this year's, last year's and the baseline's figures.
 fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
     type Pick = fn(&EnergyFigures) -> Decimal;
@@ -104,7 +111,7 @@ fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
     let kinds: [(&str, Pick, Show); 3] = [
         ("Electricity", |f| f.kwh, |v| format!("{} kWh", chart_format::grouped(v, 0))),
         ("Electricity cost", |f| f.cost_gbp.decimal(), |v| chart_format::money(v, 2)),
-        ("Carbon", |f| f.kg_co2e_total / Decimal::ONE_THOUSAND, |v| format!("{} tCO2e", chart_format::grouped(v, 1))),
+        ("Carbon", |f| f.kg_co2e_total / Decimal::ONE_THOUSAND, tonnes),
     ];
     kinds
         .iter()
