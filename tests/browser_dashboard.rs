@@ -162,9 +162,11 @@ async fn dashboard_loads_without_console_errors_and_its_charts_render() {
         .expect("join")
         .expect("GET the dashboard");
         assert_eq!(status, 200, "{html}");
-        let probed = html
-            .replacen("<head>", &format!("<head><base href=\"{base}/\">"), 1)
-            .replacen("</body>", &format!("{PROBE}</body>"), 1);
+        let probed = html.replacen("<head>", &format!("<head><base href=\"{base}/\">"), 1).replacen(
+            "</body>",
+            &format!("{PROBE}</body>"),
+            1,
+        );
         let file = artifacts.join(format!("{}.html", shot.trim_end_matches(".png")));
         std::fs::write(&file, probed).expect("write the probed page");
         let (dom, _) = tokio::task::spawn_blocking({
@@ -196,7 +198,8 @@ async fn dashboard_loads_without_console_errors_and_its_charts_render() {
         assert!(std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0) > 10_000, "no screenshot at {}", png.display());
     }
     let phone = artifacts.join("dashboard-2024-phone.png");
-    let args = vec![format!("--screenshot={}", phone.display()), "--window-size=390,2400".into(), format!("{base}/?fy=2024")];
+    let args =
+        vec![format!("--screenshot={}", phone.display()), "--window-size=390,2400".into(), format!("{base}/?fy=2024")];
     tokio::task::spawn_blocking(move || chromium(&args)).await.expect("join");
     assert!(std::fs::metadata(&phone).map(|m| m.len()).unwrap_or(0) > 10_000, "no phone screenshot");
 }
