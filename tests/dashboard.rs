@@ -159,6 +159,11 @@ async fn svg_and_png_with_etags_and_304() {
     assert_ne!(after, before);
     let (_, _, _, body, _) = fetch(&t, "/charts/energy-by-month.csv?fy=2024", None).await;
     assert_eq!(csv_lines(&body)[1], "2024-04,32.46", "two desktops: 2 × 16.23");
+    // A change that adds no row (retiring one) is seen too: it is audited.
+    let (s, v) = t.patch("/api/v1/assets/PC-0002", json!({"lifecycle_state": "retired"})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, _, _, body, _) = fetch(&t, "/charts/energy-by-month.csv?fy=2024", None).await;
+    assert_eq!(csv_lines(&body)[1], "2024-04,16.23", "a retired desktop uses nothing");
 }
 
 #[rocket::async_test]
