@@ -252,8 +252,13 @@ fn draw_panel<DB: DrawingBackend>(
         let room = widest.min(MAX_TURNED_LABEL_PX);
         (every, room, room + 40)
     };
-    let shown: Vec<String> =
-        spec.categories.iter().map(|c| fit_text(&plot_area, &c.label, &label_style, room)).collect();
+    // Only the labels that are shown are cut to fit (a long axis may have hundreds).
+    let shown: Vec<String> = spec
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i % every == 0 { fit_text(&plot_area, &c.label, &label_style, room) } else { String::new() })
+        .collect();
     let key_points: Vec<f64> = (0..n).step_by(every).map(|i| i as f64).collect();
     let y_points: Vec<f64> = {
         let count = ((hi - lo) / step).round() as i64;
