@@ -416,3 +416,20 @@ fn large_breakdowns_are_capped_to_what_a_reader_can_tell_apart() {
     // The 7 largest routes kept (199..193) and the other 193 summed: Σ 0..=192 = 192 × 193 / 2 = 18,528 kg a year.
     assert_eq!(ewaste.panels[0].series[7].values[0], Some(Decimal::from(18_528)));
 }
+
+#[test]
+fn png_text_comes_from_the_embedded_font() {
+    // The same chart with and without its title: the title's glyphs must add dark pixels, which only
+    // happens if the embedded DejaVu Sans was registered and drawn (plotters' ab_glyph backend never
+    // looks at the machine's fonts).
+    let (_, spec) = fixed_charts().remove(0);
+    let dark = |s: &ChartSpec| {
+        let png = render::png(s).expect("draws");
+        let img = image::load_from_memory(&png).expect("decodes").to_rgb8();
+        img.pixels().filter(|p| p.0.iter().all(|c| *c < 80)).count()
+    };
+    let untitled = ChartSpec { title: String::new(), ..spec.clone() };
+    let with_title = dark(&spec);
+    let without = dark(&untitled);
+    assert!(with_title > without + 300, "title glyphs drawn: {with_title} vs {without} dark pixels");
+}
