@@ -5,6 +5,7 @@
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
 //! - [`auth`]: password hashing, random tokens and the sign-in throttling rule.
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
+//! - [`charts`]: plotters charts from plain series (SVG, PNG, and the table and CSV behind them). No I/O.
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
 //! - [`cli`]: `serve`, `migrate`, `demo`.
@@ -12,6 +13,7 @@
 //! - [`config`], [`error`]: configuration layering and the one error type.
 
 pub mod auth;
+pub mod charts;
 pub mod cli;
 mod cli_users;
 pub mod config;

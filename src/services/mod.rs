@@ -7,6 +7,7 @@ pub mod asset_list;
 pub mod assets;
 pub mod audit;
 pub mod audited;
+pub mod charts;
 pub mod departments;
 pub mod device_models;
 pub mod energy;

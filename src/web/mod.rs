@@ -28,6 +28,7 @@ pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -
     rocket::custom(figment)
         .manage(db)
         .manage(settings)
+        .manage(crate::services::charts::EstimateCache::default())
         .attach(request_log::RequestLog)
         .attach(access::Csrf)
         .attach(security_headers::SecurityHeaders)

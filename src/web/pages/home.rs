@@ -1,11 +1,25 @@
-//! `GET /`: the register at a glance: assets by lifecycle state and category, refreshes overdue,
+//! `GET /`: the dashboard. This financial year's electricity, cost and carbon against last year and the
+//! baseline year, refreshes due, the charts (each with its figures in a table beside it and a CSV
+//! download), then the register at a glance: assets by lifecycle state and category, refreshes overdue,
 //! each count linking to the filtered asset list.
+//!
+//! `?fy=2025` shows 2025/26 instead of the current year; `?baseline=2022` changes the baseline year
+//! (default: three years before the year shown).
 
 use askama::Template;
-use rocket::get;
 use rocket::request::FlashMessage;
+use rocket::{get, State};
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{format, ok, query_string, Layout, PageResult};
+use crate::charts::format as chart_format;
+use crate::charts::{render, Table};
+use crate::energy::FinancialYear;
+use crate::services::charts::{
+    self, CarbonParams, ChartName, ChartRequest, EstateFilter, EstimateCache, Headline, Source, YearFigures,
+    DEFAULT_BASELINE_YEARS_BACK, DEFAULT_REFRESH_YEARS, DEFAULT_TARGET_FY, DEFAULT_TARGET_PERCENT,
+};
+use crate::services::energy::{current_financial_year, EnergyFigures};
 use crate::services::register_summary;
 use crate::web::access::Viewer;
 use crate::web::guards::Db;
@@ -20,10 +34,44 @@ pub struct CountRow {
     pub href: String,
 }
 
+/// One headline figure: its value this year, or why there is none, and how it compares.
+pub struct HeadlineCard {
+    pub title: String,
+    pub figure: Option<String>,
+    pub problem: Option<String>,
+    pub comparisons: Vec<String>,
+}
+
+/// A chart on the dashboard, with its figures.
+pub struct ChartBlock {
+    pub id: String,
+    pub heading: String,
+    pub svg_href: String,
+    pub png_href: String,
+    pub csv_href: String,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    pub table: Table,
+    pub notes: Vec<String>,
+}
+
+pub struct YearLink {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    year: String,
+    baseline: String,
+    years: Vec<YearLink>,
+    headline: Vec<HeadlineCard>,
+    charts: Vec<ChartBlock>,
+    defaults: String,
     total: u64,
     today: String,
     overdue: u64,
@@ -34,9 +82,137 @@ struct HomePage {
     categories: Vec<CountRow>,
 }
 
-#[get("/")]
-async fn home(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageResult {
+fn percent_change(now: Decimal, then: Decimal) -> Option<String> {
+    if then.is_zero() {
+        return None;
+    }
+    let change =
+        ((now - then) / then * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    Some(if change.is_sign_negative() && !change.is_zero() {
+        format!("down {}%", chart_format::grouped(change.abs(), 1))
+    } else if change.is_zero() {
+        "no change".to_string()
+    } else {
+        format!("up {}%", chart_format::grouped(change, 1))
+    })
+}
+
+/// Tonnes to 0.1 t ("12.3 tCO2e"); below a tonne to the kilogram ("0.044 tCO2e"), so a small estate
+/// does not read as zero.
+fn tonnes(v: Decimal) -> String {
+    let dp = if v.abs() < Decimal::ONE { 3 } else { 1 };
+    format!("{} tCO2e", chart_format::grouped(v, dp))
+}
+
+/// The three headline cards (kWh, £, tCO2e) from this year's, last year's and the baseline's figures.
+fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
+    type Pick = fn(&EnergyFigures) -> Decimal;
+    type Show = fn(Decimal) -> String;
+    let kinds: [(&str, Pick, Show); 3] = [
+        ("Electricity", |f| f.kwh, |v| format!("{} kWh", chart_format::grouped(v, 0))),
+        ("Electricity cost", |f| f.cost_gbp.decimal(), |v| chart_format::money(v, 2)),
+        ("Carbon", |f| f.kg_co2e_total / Decimal::ONE_THOUSAND, tonnes),
+    ];
+    kinds
+        .iter()
+        .map(|(title, pick, show)| {
+            let this = &h.this_year;
+            let mut card = HeadlineCard {
+                title: format!("{title}, {}", this.fy.label()),
+                figure: None,
+                problem: None,
+                comparisons: vec![],
+            };
+            match &this.figures {
+                Ok(f) => card.figure = Some(show(pick(f))),
+                Err(why) => card.problem = Some(format!("No figure: {why}.")),
+            }
+            let compare = |other: &YearFigures, what: &str| -> String {
+                match (&this.figures, &other.figures) {
+                    (Ok(now), Ok(then)) => {
+                        let change =
+                            percent_change(pick(now), pick(then)).map(|c| format!(" ({c})")).unwrap_or_default();
+                        format!("{what} {}: {}{change}", other.fy.label(), show(pick(then)))
+                    }
+                    (_, Ok(then)) => format!("{what} {}: {}", other.fy.label(), show(pick(then))),
+                    (_, Err(_)) => format!("{what} {}: no figure", other.fy.label()),
+                }
+            };
+            card.comparisons.push(compare(&h.last_year, "Last year"));
+            if h.baseline.fy != h.last_year.fy && h.baseline.fy != this.fy {
+                card.comparisons.push(compare(&h.baseline, "Baseline"));
+            }
+            card
+        })
+        .collect()
+}
+
+fn chart_block(name: ChartName, heading: &str, spec: &crate::charts::ChartSpec, query: &str) -> ChartBlock {
+    let (width, height) = render::size(spec);
+    ChartBlock {
+        id: name.as_str().to_string(),
+        heading: heading.to_string(),
+        svg_href: format!("/charts/{}.svg{query}", name.as_str()),
+        png_href: format!("/charts/{}.png{query}", name.as_str()),
+        csv_href: format!("/charts/{}.csv{query}", name.as_str()),
+        alt: spec.alt_text(),
+        width,
+        height,
+        table: spec.table(),
+        notes: spec.notes.clone(),
+    }
+}
+
+#[get("/?<fy>&<baseline>")]
+async fn home(
+    who: Viewer,
+    db: Db<'_>,
+    cache: &State<EstimateCache>,
+    fy: Option<i32>,
+    baseline: Option<i32>,
+    flash: Option<FlashMessage<'_>>,
+) -> PageResult {
     let today = chrono::Local::now().date_naive();
+    let current = current_financial_year();
+    let year = FinancialYear(fy.filter(|y| (1990..=2100).contains(y)).unwrap_or(current.0));
+    let carbon =
+        CarbonParams::new(year, baseline, None, None).or_else(|_| CarbonParams::new(year, None, None, None))?;
+    let src = Source::new(db.inner(), cache.inner()).await?;
+    let headline = charts::headline(&src, year, carbon.baseline).await?;
+    let req = ChartRequest {
+        period: year.period(),
+        filter: EstateFilter::default(),
+        carbon,
+        refresh_first: year,
+        refresh_years: DEFAULT_REFRESH_YEARS,
+    };
+    let year_q = query_string([("fy", if fy.is_some() { year.0.to_string() } else { String::new() })]);
+    let carbon_q = query_string([
+        ("fy", if fy.is_some() { year.0.to_string() } else { String::new() }),
+        ("baseline", if baseline == Some(carbon.baseline.0) { carbon.baseline.0.to_string() } else { String::new() }),
+    ]);
+    let mut blocks = Vec::new();
+    for (name, heading, q) in [
+        (ChartName::EnergyByMonth, "Electricity by month", &year_q),
+        (ChartName::CarbonByYear, "Carbon against the baseline and target", &carbon_q),
+        (ChartName::CostByCategory, "Electricity cost by device category", &year_q),
+        (ChartName::RefreshForecast, "Refresh forecast", &year_q),
+    ] {
+        let spec = charts::chart(&src, name, &req).await?;
+        blocks.push(chart_block(name, heading, &spec, q));
+    }
+
+    let mut headline_cards = energy_cards(&headline);
+    headline_cards.push(HeadlineCard {
+        title: format!("Refreshes due, {}", year.label()),
+        figure: Some(format::count(headline.refresh_due_this_year)),
+        problem: None,
+        comparisons: vec![
+            format!("Replacement budget: {}", chart_format::money(headline.refresh_budget_this_year, 2)),
+            format!("Overdue from earlier years: {}", format::count(headline.refresh_overdue)),
+        ],
+    });
+
     let s = register_summary::summary(db.inner(), today).await?;
     let overdue_q = |state: &str| {
         format!(
@@ -48,8 +224,22 @@ async fn home(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageR
             ])
         )
     };
+    let years = (current.0 - 3..=current.0)
+        .map(|y| YearLink { label: FinancialYear(y).label(), href: format!("/?fy={y}"), current: y == year.0 })
+        .collect();
     ok(&HomePage {
-        layout: Layout::new(&who.0, "home", "ICT asset register", flash),
+        layout: Layout::new(&who.0, "home", "Dashboard and ICT asset register", flash),
+        year: year.label(),
+        baseline: carbon.baseline.label(),
+        years,
+        headline: headline_cards,
+        charts: blocks,
+        defaults: format!(
+            "Baseline: {} (by default {DEFAULT_BASELINE_YEARS_BACK} years before the year shown; choose another with \
+             ?baseline=YYYY). Target: {DEFAULT_TARGET_PERCENT}% below the baseline by {}.",
+            carbon.baseline.label(),
+            FinancialYear(DEFAULT_TARGET_FY).label()
+        ),
         total: s.total,
         today: format::date(today),
         overdue: s.refresh_overdue,

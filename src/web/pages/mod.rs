@@ -10,6 +10,7 @@ pub mod audit;
 mod catalogue;
 mod catalogue_delete;
 mod catalogue_forms;
+pub mod charts;
 mod energy;
 mod format;
 mod forms;
@@ -40,6 +41,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(account::routes());
     r.extend(users::routes());
     r.extend(audit::routes());
+    r.extend(charts::routes());
     r
 }
 

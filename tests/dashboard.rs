@@ -1,0 +1,247 @@
+//! The chart routes and the dashboard through the real HTTP interface on a fresh database per test
+//! (SQLite by default, PostgreSQL with GREENICT_TEST_DATABASE_URL).
+//!
+//! Figures worked out by hand (as in tests/energy.rs, from the same cited inputs): one desktop of the
+//! ConfigMgr 2007 R3 defaults (on 70 W, sleep 3 W) on office hours (Mon–Fri 08:00–18:00, asleep out of
+//! hours, bank holidays off), at 24.50 p/kWh (the Apr–Jun 2024 price cap, House of Commons Library
+//! CBP-9714, used as a stated rate), with the 2024 DESNZ grid factors (generation 0.20705 + T&D 0.01830
+//! kgCO2e/kWh) seeded on migration:
+//! - 2024/25: 254 working days × 10 h = 2540 h on, 6220 h asleep: (70 × 2540 + 3 × 6220) / 1000 =
+//!   196.46 kWh; £ = 196.46 × 0.245 = 48.1327 → £48.13; carbon 196.46 × 0.22535 = 44.272261 kg =
+//!   0.044272261 t.
+//! - April 2024: 22 weekdays − Easter Monday = 21 working days: 210 h on, 510 h asleep:
+//!   (70 × 210 + 3 × 510) / 1000 = 16.23 kWh.
+
+mod common;
+
+use common::{app, error_of, TestApp};
+use rocket::http::{Header, Status};
+use serde_json::json;
+
+async fn one_desktop(t: &TestApp) -> (i64, i64, i64) {
+    let (site, dept, model) = t.seed_refs().await;
+    let (s, p) = t
+        .post(
+            "/api/v1/energy/usage-profiles",
+            json!({"name": "Office hours", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                "start_time": "08:00", "end_time": "18:00", "out_of_hours": "sleep", "bank_holidays_off": true}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{p}");
+    let (s, v) = t
+        .send("PUT", "/api/v1/energy/category-profiles/desktop", json!({"usage_profile_id": p["id"].as_i64().unwrap()}))
+        .await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = t
+        .post("/api/v1/energy/tariffs", json!({"effective_from": "2021-04-01", "unit_rate_pence_per_kwh": "24.50"}))
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    // Bought 01/06/2023 with the model's 60-month life: due for refresh 01/06/2028, in 2028/29.
+    let (s, v) = t
+        .post(
+            "/api/v1/assets",
+            json!({"asset_tag": "PC-0001", "model_id": model, "site_id": site, "department_id": dept,
+                "purchase_date": "2023-06-01", "lifecycle_state": "deployed"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    (site, dept, model)
+}
+
+/// Status, content type, ETag, Cache-Control and body of a GET, optionally with If-None-Match.
+async fn fetch(t: &TestApp, path: &str, if_none_match: Option<&str>) -> (Status, String, String, String, Vec<u8>) {
+    let mut req = t.client.get(path.to_string());
+    if let Some(tag) = if_none_match {
+        req = req.header(Header::new("If-None-Match", tag.to_string()));
+    }
+    let res = req.dispatch().await;
+    let status = res.status();
+    let header = |name: &str| res.headers().get_one(name).unwrap_or_default().to_string();
+    let (ct, etag, cache) = (header("Content-Type"), header("ETag"), header("Cache-Control"));
+    let body = res.into_bytes().await.unwrap_or_default();
+    assert_eq!(cache, "private, max-age=60", "{path}");
+    (status, ct, etag, String::from_utf8_lossy(&body).into_owned(), body)
+}
+
+fn csv_lines(body: &str) -> Vec<String> {
+    body.lines().map(str::to_string).collect()
+}
+
+#[rocket::async_test]
+async fn chart_csvs_carry_the_figures_worked_by_hand() {
+    let t = app().await;
+    let (site, dept, _) = one_desktop(&t).await;
+
+    let (s, ct, _, body, _) = fetch(&t, "/charts/energy-by-month.csv?fy=2024", None).await;
+    assert_eq!(s, Status::Ok, "{body}");
+    assert_eq!(ct, "text/csv; charset=utf-8");
+    let lines = csv_lines(&body);
+    assert_eq!(lines[0], "Month (2024/25),Desktop PC (kWh)");
+    assert_eq!(lines.len(), 13, "a row a month: {body}");
+    assert_eq!(lines[1], "2024-04,16.23");
+    let year: rust_decimal::Decimal =
+        lines[1..].iter().map(|l| l.split(',').nth(1).unwrap().parse::<rust_decimal::Decimal>().unwrap()).sum();
+    assert_eq!(year.normalize().to_string(), "196.46");
+
+    let (_, _, _, body, _) = fetch(&t, "/charts/cost-by-category.csv?fy=2024", None).await;
+    assert_eq!(csv_lines(&body), ["Device category,Electricity (£)", "Desktop PC,48.13"]);
+
+    // 2024/25 in tonnes, against the 2024/25 baseline, 50% below it by 2030/31: the target in 2024/25
+    // is the baseline itself (no years of progress yet).
+    let (_, _, _, body, _) =
+        fetch(&t, "/charts/carbon-by-year.csv?fy=2024&baseline=2024&target_percent=50&target_fy=2030", None).await;
+    assert_eq!(
+        csv_lines(&body),
+        [
+            "Financial year,Estimated emissions (tCO2e),Baseline 2024/25 (tCO2e),Target: −50% by 2030/31 (tCO2e)",
+            "2024/25,0.044272261,0.044272261,0.044272261"
+        ]
+    );
+
+    // Refresh: due 01/06/2028, so one in 2028/29; the model has no replacement price, so £0 budget.
+    let (_, _, _, body, _) = fetch(&t, "/charts/refresh-forecast.csv?fy=2025&years=5", None).await;
+    let lines = csv_lines(&body);
+    assert_eq!(lines[0], "Financial year due,Assets due (number),Replacement cost (£)");
+    assert_eq!(lines[1], "overdue,0,0");
+    assert_eq!(lines[4], "2027/28,0,0");
+    assert_eq!(lines[5], "2028/29,1,0");
+    assert_eq!(lines.len(), 7);
+
+    // Filters: the desktop's own site and department have it; another site has none.
+    let (_, _, _, body, _) = fetch(&t, &format!("/charts/cost-by-category.csv?fy=2024&site_id={site}"), None).await;
+    assert_eq!(csv_lines(&body)[1], "Desktop PC,48.13");
+    let (_, _, _, body, _) =
+        fetch(&t, &format!("/charts/energy-by-month.csv?fy=2024&department_id={dept}"), None).await;
+    assert_eq!(csv_lines(&body)[1], "2024-04,16.23");
+    let (s, other) = t.post("/api/v1/sites", json!({"name": "Depot"})).await;
+    assert_eq!(s, Status::Created);
+    let other = other["id"].as_i64().unwrap();
+    let (_, _, _, body, _) = fetch(&t, &format!("/charts/cost-by-category.csv?fy=2024&site_id={other}"), None).await;
+    assert_eq!(csv_lines(&body), ["Device category,Electricity (£)"]);
+    let (_, _, _, body, _) = fetch(&t, &format!("/charts/refresh-forecast.csv?fy=2025&site_id={other}"), None).await;
+    assert_eq!(csv_lines(&body)[5], "2028/29,0,0");
+}
+
+#[rocket::async_test]
+async fn svg_and_png_with_etags_and_304() {
+    let t = app().await;
+    one_desktop(&t).await;
+    for name in ["energy-by-month", "carbon-by-year", "cost-by-category", "refresh-forecast"] {
+        let path = format!("/charts/{name}.svg?fy=2024");
+        let (s, ct, etag, body, _) = fetch(&t, &path, None).await;
+        assert_eq!(s, Status::Ok, "{name}: {body}");
+        assert_eq!(ct, "image/svg+xml", "{name}");
+        assert!(body.starts_with("<svg role=\"img\"") && body.contains("<title>"), "{name}: {body}");
+        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() == 34, "{name}: {etag}");
+        let (s, _, again, body, _) = fetch(&t, &path, Some(&etag)).await;
+        assert_eq!(s, Status::NotModified, "{name}");
+        assert!(body.is_empty(), "{name}: a 304 has no body");
+        assert_eq!(again, etag);
+        // Another format of the same figures has its own tag.
+        let (s, ct, png_tag, _, bytes) = fetch(&t, &format!("/charts/{name}.png?fy=2024"), None).await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(ct, "image/png");
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        assert_ne!(png_tag, etag);
+    }
+    // A change to the register changes the figures, so the tag: a second desktop doubles the energy.
+    let (_, _, before, _, _) = fetch(&t, "/charts/energy-by-month.svg?fy=2024", None).await;
+    let (_, _, _, _, _) = fetch(&t, "/charts/energy-by-month.svg?fy=2024", None).await;
+    let (s, v) = t
+        .post(
+            "/api/v1/assets",
+            json!({"asset_tag": "PC-0002", "model_id": 1, "purchase_date": "2023-06-01", "lifecycle_state": "deployed"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, _, after, _, _) = fetch(&t, "/charts/energy-by-month.svg?fy=2024", Some(&before)).await;
+    assert_eq!(s, Status::Ok, "the cached estimate is not reused after a change");
+    assert_ne!(after, before);
+    let (_, _, _, body, _) = fetch(&t, "/charts/energy-by-month.csv?fy=2024", None).await;
+    assert_eq!(csv_lines(&body)[1], "2024-04,32.46", "two desktops: 2 × 16.23");
+    // A change that adds no row (retiring one) is seen too: it is audited.
+    let (s, v) = t.patch("/api/v1/assets/PC-0002", json!({"lifecycle_state": "retired"})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (_, _, _, body, _) = fetch(&t, "/charts/energy-by-month.csv?fy=2024", None).await;
+    assert_eq!(csv_lines(&body)[1], "2024-04,16.23", "a retired desktop uses nothing");
+}
+
+#[rocket::async_test]
+async fn bad_requests_name_the_parameter() {
+    let t = app().await;
+    let (s, _) = t.get("/charts/nope.svg").await;
+    assert_eq!(s, Status::NotFound);
+    let (s, _) = t.get("/charts/energy-by-month.gif").await;
+    assert_eq!(s, Status::NotFound);
+    let (s, v) = t.get("/charts/energy-by-month.svg?fy=abc").await;
+    assert_eq!(s, Status::BadRequest, "{v}");
+    assert_eq!(error_of(&v), ("invalid_parameter".into(), Some("fy".into())));
+    let (s, v) = t.get("/charts/carbon-by-year.svg?fy=2024&baseline=2025").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(error_of(&v).1.as_deref(), Some("baseline"));
+    let (s, v) = t.get("/charts/carbon-by-year.svg?fy=2024&target_percent=120").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(error_of(&v).1.as_deref(), Some("target_percent"));
+    let (s, v) = t.get("/charts/refresh-forecast.svg?years=0").await;
+    assert_eq!(s, Status::BadRequest, "{v}");
+    assert_eq!(error_of(&v).1.as_deref(), Some("years"));
+}
+
+#[rocket::async_test]
+async fn a_year_without_inputs_is_an_image_saying_why() {
+    // No tariff: the estimate cannot be made, and the chart says so rather than failing the page.
+    let t = app().await;
+    t.seed_refs().await;
+    let (s, v) = t
+        .post(
+            "/api/v1/assets",
+            json!({"asset_tag": "PC-0001", "model_id": 1, "purchase_date": "2023-06-01",
+            "lifecycle_state": "deployed"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (s, ct, _, body, _) = fetch(&t, "/charts/energy-by-month.svg?fy=2024", None).await;
+    assert_eq!((s, ct.as_str()), (Status::Ok, "image/svg+xml"));
+    assert!(body.contains("No figures to show"), "{body}");
+    let (s, page) = t.page("/?fy=2024").await;
+    assert_eq!(s, Status::Ok, "{page}");
+    assert!(page.contains("No figure:") && page.contains("tariff"), "{page}");
+    assert!(page.contains("No figures: "), "the chart's note says why: {page}");
+}
+
+#[rocket::async_test]
+async fn dashboard_shows_headline_figures_charts_and_their_tables() {
+    let t = app().await;
+    one_desktop(&t).await;
+    let (s, page) = t.page("/?fy=2024&baseline=2023").await;
+    assert_eq!(s, Status::Ok, "{page}");
+    for wanted in [
+        "2024/25 against last year and the 2023/24 baseline",
+        "Electricity, 2024/25",
+        "196 kWh",
+        "Electricity cost, 2024/25",
+        "£48.13",
+        "Carbon, 2024/25",
+        "0.044 tCO2e",
+        "Last year 2023/24:",
+        "Refreshes due, 2024/25",
+        r#"<img src="/charts/energy-by-month.svg?fy=2024""#,
+        r#"href="/charts/energy-by-month.csv?fy=2024" download"#,
+        r#"<img src="/charts/carbon-by-year.svg?fy=2024&#38;baseline=2023""#,
+        r#"<img src="/charts/cost-by-category.svg?fy=2024""#,
+        r#"<img src="/charts/refresh-forecast.svg?fy=2024""#,
+        "<caption id=\"table-energy-by-month\">Electricity by month and device category, 2024/25 (kWh)</caption>",
+        r#"<th scope="row">Apr</th><td class="num">16.2</td>"#,
+        r#"<th scope="row">Desktop PC</th><td class="num">£48.13</td>"#,
+        "Target: 50% below the baseline by 2030/31",
+        // The register as before.
+        "Refresh overdue",
+        r#"href="/assets?state=deployed""#,
+    ] {
+        assert!(page.contains(wanted), "the dashboard should contain {wanted:?}:\n{page}");
+    }
+    // Without fy, the current financial year, with chart links that carry no fy.
+    let (s, page) = t.page("/").await;
+    assert_eq!(s, Status::Ok);
+    assert!(page.contains(r#"<img src="/charts/energy-by-month.svg""#), "{page}");
+}
