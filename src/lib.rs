@@ -3,6 +3,7 @@
 //! The map, dependencies pointing one way (`web | cli → services → domain + store`):
 //! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
+//! - [`tco`]: pure total cost of ownership and refresh planning (forecast, keep-longer what-if). No I/O.
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
@@ -19,6 +20,7 @@ pub mod error;
 pub mod import;
 pub mod services;
 pub mod store;
+pub mod tco;
 pub mod web;
 
 pub use web::build_rocket;
