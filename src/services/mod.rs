@@ -6,6 +6,7 @@ pub mod asset_list;
 pub mod assets;
 pub mod audit;
 pub mod audited;
+pub mod cost_items;
 pub mod departments;
 pub mod device_models;
 pub mod energy;
@@ -13,6 +14,7 @@ pub mod energy_reference;
 pub mod network_segments;
 pub mod register_summary;
 pub mod sites;
+pub mod tco;
 pub mod usage_profiles;
 
 pub use actor::Actor;
