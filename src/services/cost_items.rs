@@ -3,7 +3,9 @@
 //! money reaches each asset's TCO is `tco::cost_items` (its module docs state the sharing rule).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -195,7 +197,10 @@ impl CostItemChanges {
             Some(id) => Some(id),
             None => self.scope_id.apply(m.scope_id),
         };
-        m.scope_category = self.category.apply(m.scope_category.as_deref().and_then(|c| c.parse().ok())).map(|c| c.as_str().to_string());
+        m.scope_category = self
+            .category
+            .apply(m.scope_category.as_deref().and_then(|c| c.parse().ok()))
+            .map(|c| c.as_str().to_string());
         match scope {
             Some(ScopeKind::Category) => {
                 m.scope_id = None;
@@ -276,7 +281,9 @@ async fn asset_of_tag<C: ConnectionTrait>(conn: &C, tag: &Patch<String>) -> AppR
     let found = asset::Entity::find().filter(asset::Column::AssetTag.eq(tag.trim())).one(conn).await?;
     match found {
         Some(a) => Ok(Some(a.id)),
-        None => Err(AppError::field("asset_tag", "not_found", format!("no asset has the tag '{tag}'; check the sticker"))),
+        None => {
+            Err(AppError::field("asset_tag", "not_found", format!("no asset has the tag '{tag}'; check the sticker")))
+        }
     }
 }
 
@@ -294,13 +301,18 @@ async fn check_target<C: ConnectionTrait>(conn: &C, m: &cost_item::Model) -> App
         Ok(())
     } else {
         let field = if m.scope == "asset" { "asset_tag" } else { "scope_id" };
-        Err(AppError::field(field, "not_found", format!("there is no {} with id {id}; pick one from the register", m.scope)))
+        Err(AppError::field(
+            field,
+            "not_found",
+            format!("there is no {} with id {id}; pick one from the register", m.scope),
+        ))
     }
 }
 
 /// Fills in each view's `scope_label` ("asset WCC-000123", "department Planning").
 async fn label<C: ConnectionTrait>(conn: &C, views: &mut [CostItemView]) -> AppResult<()> {
-    let ids = |kind: ScopeKind| -> Vec<i32> { views.iter().filter(|v| v.scope == kind).filter_map(|v| v.scope_id).collect() };
+    let ids =
+        |kind: ScopeKind| -> Vec<i32> { views.iter().filter(|v| v.scope == kind).filter_map(|v| v.scope_id).collect() };
     let assets: HashMap<i32, String> = asset::Entity::find()
         .filter(asset::Column::Id.is_in(ids(ScopeKind::Asset)))
         .all(conn)
@@ -417,7 +429,12 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: CostItemCha
     Ok(view)
 }
 
-pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: CostItemChanges) -> AppResult<CostItemView> {
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    changes: CostItemChanges,
+) -> AppResult<CostItemView> {
     let txn = db.begin().await?;
     let before: cost_item::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();

@@ -12,6 +12,7 @@ pub mod device_models;
 pub mod energy;
 pub mod energy_reference;
 pub mod network_segments;
+pub mod refresh;
 pub mod register_summary;
 pub mod sites;
 pub mod tco;

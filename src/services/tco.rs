@@ -239,7 +239,10 @@ async fn compute<C: ConnectionTrait>(conn: &C, only: Option<i32>, today: NaiveDa
         let split = split_life(life.from(), life.to(), today);
         energy.insert(
             a.asset_id,
-            (split.to_date.map(|p| cal.energy(&a.draw, a.pue, p)), split.forecast.map(|p| cal.energy(&a.draw, a.pue, p))),
+            (
+                split.to_date.map(|p| cal.energy(&a.draw, a.pue, p)),
+                split.forecast.map(|p| cal.energy(&a.draw, a.pue, p)),
+            ),
         );
     }
 
@@ -409,7 +412,11 @@ pub async fn report<C: ConnectionTrait>(conn: &C, group_by: TcoGroupBy) -> AppRe
     report_as_of(conn, group_by, today()).await
 }
 
-pub async fn report_as_of<C: ConnectionTrait>(conn: &C, group_by: TcoGroupBy, today: NaiveDate) -> AppResult<TcoReport> {
+pub async fn report_as_of<C: ConnectionTrait>(
+    conn: &C,
+    group_by: TcoGroupBy,
+    today: NaiveDate,
+) -> AppResult<TcoReport> {
     let c = compute(conn, None, today).await?;
     let mut total = TcoTotals::default();
     let mut rows = Vec::new();
@@ -529,7 +536,11 @@ pub async fn asset_tco_view<C: ConnectionTrait>(conn: &C, tag: &AssetTag) -> App
     asset_tco_as_of(conn, tag, today()).await
 }
 
-pub async fn asset_tco_as_of<C: ConnectionTrait>(conn: &C, tag: &AssetTag, today: NaiveDate) -> AppResult<AssetTcoView> {
+pub async fn asset_tco_as_of<C: ConnectionTrait>(
+    conn: &C,
+    tag: &AssetTag,
+    today: NaiveDate,
+) -> AppResult<AssetTcoView> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let row = asset::Entity::find()
         .filter(asset::Column::AssetTag.eq(tag.as_str()))
@@ -537,7 +548,11 @@ pub async fn asset_tco_as_of<C: ConnectionTrait>(conn: &C, tag: &AssetTag, today
         .await?
         .ok_or_else(|| AppError::not_found("asset", tag.as_str()))?;
     let c = compute(conn, Some(row.id), today).await?;
-    let tco = c.tcos.into_iter().find(|t| t.input.asset_id == row.id).ok_or_else(|| AppError::not_found("asset", tag.as_str()))?;
+    let tco = c
+        .tcos
+        .into_iter()
+        .find(|t| t.input.asset_id == row.id)
+        .ok_or_else(|| AppError::not_found("asset", tag.as_str()))?;
     let planned = c.planned.iter().find(|p| p.row.id == row.id);
     let items: HashMap<i32, super::cost_items::CostItemView> =
         cost_item_service::list(conn).await?.into_iter().map(|v| (v.id, v)).collect();
@@ -568,7 +583,8 @@ pub async fn asset_tco_as_of<C: ConnectionTrait>(conn: &C, tag: &AssetTag, today
             state.label()
         ));
     }
-    let before_first = [i.energy_to_date, i.energy_forecast].iter().flatten().map(|e| e.days_before_first_rate).sum::<u32>();
+    let before_first =
+        [i.energy_to_date, i.energy_forecast].iter().flatten().map(|e| e.days_before_first_rate).sum::<u32>();
     if before_first > 0 {
         notes.push(format!("{before_first} days before the first known tariff were priced at that first rate."));
     }
@@ -683,7 +699,11 @@ pub async fn compare_models_as_of<C: ConnectionTrait>(
     let (ma, mb) = (per_seat(a)?, per_seat(b)?);
     let sentence = match (ma.per_seat_gbp, mb.per_seat_gbp) {
         (Some(pa), Some(pb)) => {
-            let (cheap, dear, diff) = if pa <= pb { (&ma, &mb, pb.decimal() - pa.decimal()) } else { (&mb, &ma, pa.decimal() - pb.decimal()) };
+            let (cheap, dear, diff) = if pa <= pb {
+                (&ma, &mb, pb.decimal() - pa.decimal())
+            } else {
+                (&mb, &ma, pa.decimal() - pb.decimal())
+            };
             Some(format!(
                 "The {} costs {} less per seat over {years} years than the {}, energy included.",
                 cheap.model,

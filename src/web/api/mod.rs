@@ -1,12 +1,14 @@
 //! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
 
 pub mod assets;
+pub mod cost_items;
 pub mod departments;
 pub mod device_models;
 pub mod energy;
 pub mod imports;
 pub mod network_segments;
 pub mod sites;
+pub mod tco;
 
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -35,6 +37,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
     doc.merge(energy::Doc::openapi());
+    doc.merge(cost_items::Doc::openapi());
+    doc.merge(tco::Doc::openapi());
     doc
 }
 
@@ -47,6 +51,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(device_models::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(cost_items::routes());
+    r.extend(tco::routes());
     r
 }
 
