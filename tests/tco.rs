@@ -416,3 +416,80 @@ async fn refresh_plan_forecast_and_keeping_desktops_longer() {
     let (s, e) = t.post("/api/v1/refresh/what-if", json!({"years": 2, "replacement_model_id": 9999})).await;
     assert_eq!((s, error_of(&e).1), (Status::UnprocessableEntity, Some("replacement_model_id".into())));
 }
+
+#[rocket::async_test]
+async fn pages_show_tco_refresh_and_manage_cost_items() {
+    let t = app().await;
+    let (site, dept, model) = t.seed_refs().await;
+    office_hours_for_desktops(&t).await;
+    tariff(&t, "2020-01-01", "24.50").await;
+    let (s, v) = t.patch(&format!("/api/v1/models/{model}"), json!({"replacement_price": "650.00"})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    asset(
+        &t,
+        json!({"asset_tag": "PC-0001", "model_id": model, "site_id": site, "department_id": dept,
+            "purchase_date": "2019-01-01", "purchase_cost": "1234.50", "lifecycle_state": "deployed"}),
+    )
+    .await;
+
+    // Add a cost item through the form, for the asset; it shows in the list and on the asset's page.
+    let (s, form) = t.page("/cost-items/new?asset_tag=PC-0001").await;
+    assert_eq!(s, Status::Ok);
+    assert!(form.contains("value=\"PC-0001\""), "{form}");
+    let (s, to, body) = t
+        .post_form(
+            "/cost-items",
+            "kind=repair&description=New+screen&timing=one_off&amount=85.50&starts_on=01%2F08%2F2024&scope=asset&asset_tag=PC-0001",
+        )
+        .await;
+    assert_eq!((s, to.as_deref()), (Status::SeeOther, Some("/cost-items")), "{body}");
+    let (s, list) = t.page("/cost-items").await;
+    assert_eq!(s, Status::Ok);
+    assert!(list.contains("New screen") && list.contains("£85.50") && list.contains("One-off on 01/08/2024"), "{list}");
+    // A form with problems comes back with each named.
+    let (s, _, body) = t.post_form("/cost-items", "kind=repair&timing=annual&scope=department&amount=abc").await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(
+        body.contains("Error:") && body.contains("Choose which one") && body.contains("not an amount of money"),
+        "{body}"
+    );
+
+    let (s, asset_page) = t.page("/assets/PC-0001").await;
+    assert_eq!(s, Status::Ok);
+    assert!(asset_page.contains("Total cost of ownership"), "{asset_page}");
+    assert!(asset_page.contains("£1,234.50") && asset_page.contains("New screen"), "{asset_page}");
+    assert!(asset_page.contains("Add a cost item for this asset"));
+
+    let (s, tco_page) = t.page(&format!("/tco?group_by=model&model_a={model}&model_b={model}&years=5")).await;
+    assert_eq!(s, Status::Ok);
+    assert!(tco_page.contains("Dell OptiPlex 7010") && tco_page.contains("per seat over 5 years"), "{tco_page}");
+
+    // PC-0001 bought 01/01/2019 with the model's 60-month life is overdue (due 01/01/2024).
+    let (s, refresh_page) = t.page("/refresh").await;
+    assert_eq!(s, Status::Ok);
+    assert!(refresh_page.contains("PC-0001") && refresh_page.contains("01/01/2024"), "{refresh_page}");
+    assert!(refresh_page.contains("The next five financial years"));
+    let (s, what_if) = t.page(&format!("/refresh?category=desktop&years=2&replacement_model_id={model}")).await;
+    assert_eq!(s, Status::Ok);
+    assert!(what_if.contains("Money deferred") && what_if.contains("£650.00, 2 years later"), "{what_if}");
+
+    // Edit and delete the item through its pages.
+    let (_, items) = t.get("/api/v1/cost-items").await;
+    let id = items[0]["id"].as_i64().unwrap();
+    let (s, edit) = t.page(&format!("/cost-items/{id}/edit")).await;
+    assert_eq!(s, Status::Ok);
+    assert!(edit.contains("value=\"85.50\"") && edit.contains("value=\"PC-0001\""), "{edit}");
+    let (s, to, _) = t
+        .post_form(
+            &format!("/cost-items/{id}"),
+            "kind=repair&description=New+screen&timing=one_off&amount=90.00&starts_on=2024-08-01&scope=asset&asset_tag=PC-0001",
+        )
+        .await;
+    assert_eq!((s, to.as_deref()), (Status::SeeOther, Some("/cost-items")));
+    assert_eq!(t.get(&format!("/api/v1/cost-items/{id}")).await.1["amount"], "90.00");
+    let (s, confirm) = t.page(&format!("/cost-items/{id}/delete")).await;
+    assert!(s == Status::Ok && confirm.contains("Delete cost item New screen?"), "{confirm}");
+    let (s, to, _) = t.post_form(&format!("/cost-items/{id}/delete"), "").await;
+    assert_eq!((s, to.as_deref()), (Status::SeeOther, Some("/cost-items")));
+    assert_eq!(t.get(&format!("/api/v1/cost-items/{id}")).await.0, Status::NotFound);
+}

@@ -369,7 +369,12 @@ pub async fn list<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<CostItemView>> 
 }
 
 /// The items that reach an asset: its own, and those of its model, category, department and site.
-pub async fn for_asset<C: ConnectionTrait>(conn: &C, a: &asset::Model) -> AppResult<Vec<CostItemView>> {
+pub async fn for_asset<C: ConnectionTrait>(conn: &C, tag: &str) -> AppResult<Vec<CostItemView>> {
+    let a = asset::Entity::find()
+        .filter(asset::Column::AssetTag.eq(tag))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("asset", tag))?;
     let all = list(conn).await?;
     Ok(all
         .into_iter()

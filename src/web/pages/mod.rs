@@ -8,12 +8,14 @@ mod assets;
 mod catalogue;
 mod catalogue_delete;
 mod catalogue_forms;
+mod cost_items;
 mod energy;
 mod format;
 mod forms;
 mod home;
 mod imports;
 mod lookups;
+mod tco;
 
 use askama::Template;
 use rocket::http::Status;
@@ -32,6 +34,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(catalogue::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(cost_items::routes());
+    r.extend(tco::routes());
     r
 }
 
