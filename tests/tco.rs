@@ -493,3 +493,43 @@ async fn pages_show_tco_refresh_and_manage_cost_items() {
     assert_eq!((s, to.as_deref()), (Status::SeeOther, Some("/cost-items")));
     assert_eq!(t.get(&format!("/api/v1/cost-items/{id}")).await.0, Status::NotFound);
 }
+
+#[rocket::async_test]
+async fn the_demo_estate_adds_up_however_it_is_grouped() {
+    // The demo's 300 assets with its tariffs and usage profiles, as of its own date. Not hand-worked: the
+    // check is that each grouping's rows sum to the same total and count every asset once, that a deployed
+    // desktop's energy is split at the as-of date, and that the forecast's first year holds every overdue
+    // asset and every one due this year.
+    let t = app().await;
+    greenict::demo::load(&t.db, 300).await.expect("demo loads");
+    let as_of = greenict::demo::estate_date();
+    let mut totals = Vec::new();
+    for by in ["model", "category", "department", "site"] {
+        let (s, r) = t.get(&format!("/api/v1/tco?group_by={by}&as_of={as_of}")).await;
+        assert_eq!(s, Status::Ok, "{r}");
+        assert_eq!(r["assets_counted"], 300);
+        let rows = r["rows"].as_array().unwrap();
+        assert_eq!(rows.iter().map(|row| row["assets"].as_u64().unwrap()).sum::<u64>(), 300, "{by}");
+        let sum: Decimal = rows.iter().map(|row| dec(&row["figures"]["total_gbp"])).sum();
+        let total = dec(&r["total"]["total_gbp"]);
+        // Each row is rounded to the penny on its own: at most half a penny each away from the total.
+        assert!((sum - total).abs() <= Decimal::from(rows.len()) * d("0.005"), "{by}: {sum} vs {total}");
+        assert!(
+            dec(&r["total"]["energy_to_date_kwh"]) > Decimal::ZERO
+                && dec(&r["total"]["energy_forecast_kwh"]) > Decimal::ZERO
+        );
+        totals.push(total);
+    }
+    assert!(totals.windows(2).all(|w| w[0] == w[1]), "{totals:?}");
+
+    let (s, p) = t.get(&format!("/api/v1/refresh/plan?as_of={as_of}")).await;
+    assert_eq!(s, Status::Ok, "{p}");
+    let (s, f) = t.get(&format!("/api/v1/refresh/forecast?as_of={as_of}")).await;
+    assert_eq!(s, Status::Ok, "{f}");
+    let now = p["overdue"]["assets"].as_u64().unwrap() + p["due_this_year"]["assets"].as_u64().unwrap();
+    assert!(now > 0, "the demo has refreshes overdue: {p}");
+    assert!(f["years"][0]["replacements"].as_u64().unwrap() >= now, "{f}");
+    assert!(f["years"][1]["replacements"].as_u64().unwrap() >= p["due_next_year"]["assets"].as_u64().unwrap());
+    assert_eq!(t.page("/tco").await.0, Status::Ok);
+    assert_eq!(t.page("/refresh").await.0, Status::Ok);
+}
