@@ -174,9 +174,26 @@ pub struct Apportioned {
 /// Every item's charges shared among `members` by the rule in the module docs. `until` ends ongoing items
 /// with no member (their charges are then unallocated only up to it).
 pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) -> Apportioned {
+    // Each scope's members found once, so an item costs its own group's size, not the register's.
+    let mut by_scope: HashMap<CostScope, Vec<&Member>> = HashMap::new();
+    if !items.is_empty() {
+        for m in members {
+            let scopes = [
+                Some(CostScope::Asset(m.asset_id)),
+                Some(CostScope::Category(m.category)),
+                m.model_id.map(CostScope::Model),
+                m.department_id.map(CostScope::Department),
+                m.site_id.map(CostScope::Site),
+            ];
+            for scope in scopes.into_iter().flatten() {
+                by_scope.entry(scope).or_default().push(m);
+            }
+        }
+    }
     let mut out = Apportioned::default();
     for item in items {
-        let in_scope: Vec<&Member> = members.iter().filter(|m| m.is_in(item.scope)).collect();
+        let in_scope: &[&Member] = by_scope.get(&item.scope).map_or(&[], Vec::as_slice);
+        debug_assert!(in_scope.iter().all(|m| m.is_in(item.scope)));
         let last_life = in_scope.iter().map(|m| m.life.to()).max().unwrap_or(until);
         let mut shares: HashMap<i32, ItemShare> = HashMap::new();
         let mut unallocated = Decimal::ZERO;
