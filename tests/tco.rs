@@ -204,7 +204,8 @@ async fn tco_of_two_desktops_with_a_tariff_change_and_a_forecast() {
     assert_eq!((dec(&to_date["kwh"]), to_date["cost_gbp"].as_str()), (d("98.266"), Some("24.08")));
     let forecast = &a["energy_forecast"];
     assert_eq!((dec(&forecast["kwh"]), forecast["cost_gbp"].as_str()), (d("98.194"), Some("19.64")));
-    assert_eq!(dec(&a["forecast_rate_pence_per_kwh"]), d("20"));
+    assert_eq!(forecast["tariffs"], json!([{"from": "2024-10-01", "pence_per_kwh": "20"}]));
+    assert_eq!(to_date["tariffs"], json!([{"from": "2024-04-01", "pence_per_kwh": "24.5"}]));
     let f = &a["figures"];
     assert_eq!(f["energy_gbp"], "43.71");
     assert_eq!(f["cost_items_gbp"], "247.50");
@@ -228,6 +229,21 @@ async fn tco_of_two_desktops_with_a_tariff_change_and_a_forecast() {
         .as_str()
         .unwrap()
         .starts_with("PC-0001 costs £941.21 over its life from 01/04/2024 to 31/03/2025"));
+
+    // Three months later the estimate to date spans the tariff change. 01/10–31/12/2024 (92 days): 66
+    // weekdays less 25/12 and 26/12 = 64 working days, 640 h on; 2208 h + 1 (27/10) = 2209 h, 1569 h asleep:
+    // (70 × 640 + 3 × 1569) / 1000 = 49.507 kWh at £0.20 = £9.9014. To date: 98.266 + 49.507 = 147.773 kWh,
+    // £24.07517 + £9.9014 = £33.97657; forecast 01/01–31/03/2025: 98.194 − 49.507 = 48.687 kWh, £9.7374.
+    // The total is unchanged: £941.21.
+    let (_, later) = t.get("/api/v1/assets/PC-0001/tco?as_of=2025-01-01").await;
+    let (to_date, forecast) = (&later["energy_to_date"], &later["energy_forecast"]);
+    assert_eq!((dec(&to_date["kwh"]), to_date["cost_gbp"].as_str()), (d("147.773"), Some("33.98")));
+    assert_eq!(
+        to_date["tariffs"],
+        json!([{"from": "2024-04-01", "pence_per_kwh": "24.5"}, {"from": "2024-10-01", "pence_per_kwh": "20"}])
+    );
+    assert_eq!((dec(&forecast["kwh"]), forecast["cost_gbp"].as_str()), (d("48.687"), Some("9.74")));
+    assert_eq!(later["figures"]["total_gbp"], "941.21");
 
     // PC-0002 lives to 31/03/2029: forecast 01/10/2024–31/03/2029 at 20 p; licence £12 + 4 × £24 = £108.
     let (_, b) = t.get("/api/v1/assets/PC-0002/tco?as_of=2024-10-01").await;

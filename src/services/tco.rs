@@ -19,7 +19,7 @@ use crate::domain::refresh::{refresh_due, RefreshInputs};
 use crate::domain::{AssetTag, Category, Gbp, LifecycleState};
 use crate::energy::power::is_always_on_kit;
 use crate::energy::tariff::round_to_pence;
-use crate::energy::{AssetEnergyInput, EnergyError, Period, UsageProfile};
+use crate::energy::{AssetEnergyInput, EnergyError, Period, TariffHistory, UsageProfile};
 use crate::error::{AppError, AppResult};
 use crate::store::{asset, device_model};
 use crate::tco::{
@@ -472,15 +472,43 @@ pub struct EnergyPartView {
     pub cost_gbp: Gbp,
     /// Days before the first known tariff, priced at that first rate.
     pub days_before_first_tariff: u32,
+    /// The rates that priced it, each from the day it applies within the part. A forecast is priced at
+    /// the latest known rate from when it takes effect.
+    pub tariffs: Vec<RateUsed>,
 }
 
-fn part_view(p: &crate::tco::EnergyPart) -> AppResult<EnergyPartView> {
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RateUsed {
+    pub from: NaiveDate,
+    #[schema(value_type = String, example = "24.5")]
+    pub pence_per_kwh: Decimal,
+}
+
+/// The rates of `history` in force over `period` (the first also before it takes effect).
+fn rates_over(history: &TariffHistory, period: &Period) -> Vec<RateUsed> {
+    let rates = history.rates();
+    let mut out = Vec::new();
+    for (i, r) in rates.iter().enumerate() {
+        let start = if i == 0 { NaiveDate::MIN } else { r.effective_from };
+        let end = rates.get(i + 1).map_or(NaiveDate::MAX, |n| n.effective_from);
+        if start < period.to() && end > period.from() {
+            out.push(RateUsed {
+                from: start.max(period.from()),
+                pence_per_kwh: (r.gbp_per_kwh * Decimal::ONE_HUNDRED).normalize(),
+            });
+        }
+    }
+    out
+}
+
+fn part_view(p: &crate::tco::EnergyPart, history: Option<&TariffHistory>) -> AppResult<EnergyPartView> {
     Ok(EnergyPartView {
         from: p.period.from(),
         to: p.period.to().pred_opt().unwrap_or(p.period.to()),
         kwh: kwh(p.kwh),
         cost_gbp: pence(p.cost_gbp)?,
         days_before_first_tariff: p.days_before_first_rate,
+        tariffs: history.map(|h| rates_over(h, &p.period)).unwrap_or_default(),
     })
 }
 
@@ -516,9 +544,6 @@ pub struct AssetTcoView {
     pub purchase_cost: Option<Gbp>,
     pub energy_to_date: Option<EnergyPartView>,
     pub energy_forecast: Option<EnergyPartView>,
-    /// The rate the forecast is priced at, pence per kWh (the latest known for its site).
-    #[schema(value_type = Option<String>)]
-    pub forecast_rate_pence_per_kwh: Option<Decimal>,
     pub cost_items: Vec<CostShareView>,
     /// None when no disposal money is recorded (counted as £0).
     #[schema(value_type = Option<String>)]
@@ -595,10 +620,8 @@ pub async fn asset_tco_as_of<C: ConnectionTrait>(
             "Disposal cost and income are not yet read from disposal records: counted as £0.".to_string()
         });
     }
-    let forecast_rate = i.energy_forecast.and_then(|_| {
-        let history = c.loaded.tariffs.for_site(i.site_id)?;
-        history.rate_on(today).map(|r| (r.gbp_per_kwh * Decimal::ONE_HUNDRED).normalize())
-    });
+    let history = c.loaded.tariffs.for_site(i.site_id);
+    let part = |p: &Option<crate::tco::EnergyPart>| p.as_ref().map(|p| part_view(p, history)).transpose();
     let figures = TcoFigures::from_totals(&tco.totals)?;
     let summary = match i.life {
         Some(life) => format!(
@@ -624,9 +647,8 @@ pub async fn asset_tco_as_of<C: ConnectionTrait>(
         as_of: today,
         figures,
         purchase_cost: i.purchase_gbp.map(pence).transpose()?,
-        energy_to_date: i.energy_to_date.as_ref().map(part_view).transpose()?,
-        energy_forecast: i.energy_forecast.as_ref().map(part_view).transpose()?,
-        forecast_rate_pence_per_kwh: forecast_rate,
+        energy_to_date: part(&i.energy_to_date)?,
+        energy_forecast: part(&i.energy_forecast)?,
         cost_items: i.cost_items.iter().map(share_view).collect::<AppResult<_>>()?,
         disposal_cost: i.disposal.map(|d| pence(d.cost_gbp)).transpose()?,
         disposal_income: i.disposal.map(|d| pence(d.income_gbp)).transpose()?,

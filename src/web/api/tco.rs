@@ -15,8 +15,8 @@ use crate::services::refresh::{
     RefreshPlan,
 };
 use crate::services::tco::{
-    self, AssetTcoView, CostShareView, EnergyPartView, ModelComparison, ModelPerSeat, TcoFigures, TcoReport, TcoRow,
-    Unallocated,
+    self, AssetTcoView, CostShareView, EnergyPartView, ModelComparison, ModelPerSeat, RateUsed, TcoFigures, TcoReport,
+    TcoRow, Unallocated,
 };
 use crate::web::access::Viewer;
 use crate::web::guards::{ApiJson, Db};

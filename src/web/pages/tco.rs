@@ -424,21 +424,28 @@ pub async fn asset_section(db: &sea_orm::DatabaseConnection, tag: &str) -> Resul
         Err(e) => s.problem = Some(problem_of(e)?),
         Ok(v) => {
             let part = |p: &Option<tco::EnergyPartView>| match p {
-                Some(p) => format!(
-                    "{} ({} kWh, {} to {})",
-                    money(p.cost_gbp),
-                    format::decimal(p.kwh, 1),
-                    format::date(p.from),
-                    format::date(p.to)
-                ),
+                Some(p) => {
+                    let rates: Vec<String> = p
+                        .tariffs
+                        .iter()
+                        .map(|r| format!("{} p/kWh from {}", r.pence_per_kwh, format::date(r.from)))
+                        .collect();
+                    format!(
+                        "{} ({} kWh, {} to {}; {})",
+                        money(p.cost_gbp),
+                        format::decimal(p.kwh, 1),
+                        format::date(p.from),
+                        format::date(p.to),
+                        rates.join(", ")
+                    )
+                }
                 None => format::BLANK.into(),
             };
-            let rate = v.forecast_rate_pence_per_kwh.map(|r| format!(" at {r} p/kWh")).unwrap_or_default();
             s.lines = vec![
                 ("Total".into(), money(v.figures.total_gbp)),
                 ("Purchase".into(), format::opt_money(v.purchase_cost)),
                 ("Electricity to date".into(), part(&v.energy_to_date)),
-                (format!("Electricity forecast{rate}"), part(&v.energy_forecast)),
+                ("Electricity forecast to its refresh date".into(), part(&v.energy_forecast)),
                 ("Cost items (its share)".into(), money(v.figures.cost_items_gbp)),
                 ("Disposal cost".into(), format::opt_money(v.disposal_cost)),
                 ("Disposal income".into(), format::opt_money(v.disposal_income)),
