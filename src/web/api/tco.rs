@@ -30,6 +30,7 @@ use crate::web::guards::{ApiJson, Db};
         TcoFigures,
         Unallocated,
         AssetTcoView,
+        RateUsed,
         EnergyPartView,
         CostShareView,
         ModelComparison,
