@@ -245,6 +245,15 @@ async fn tco_of_two_desktops_with_a_tariff_change_and_a_forecast() {
     assert_eq!((dec(&forecast["kwh"]), forecast["cost_gbp"].as_str()), (d("48.687"), Some("9.74")));
     assert_eq!(later["figures"]["total_gbp"], "941.21");
 
+    // At the end of its life all of it is to date, and it agrees with the energy engine's own figure for
+    // the financial year (the same inputs through `/api/v1/assets/{tag}/energy`).
+    let (_, end) = t.get("/api/v1/assets/PC-0001/tco?as_of=2025-04-01").await;
+    let (_, engine) = t.get("/api/v1/assets/PC-0001/energy?fy=2024").await;
+    assert_eq!(end["energy_forecast"], Value::Null);
+    assert_eq!(dec(&end["energy_to_date"]["kwh"]), dec(&engine["figures"]["kwh"]));
+    assert_eq!(end["energy_to_date"]["cost_gbp"], engine["figures"]["cost_gbp"]);
+    assert_eq!(end["energy_to_date"]["cost_gbp"], "43.71");
+
     // PC-0002 lives to 31/03/2029: forecast 01/10/2024–31/03/2029 at 20 p; licence £12 + 4 × £24 = £108.
     let (_, b) = t.get("/api/v1/assets/PC-0002/tco?as_of=2024-10-01").await;
     assert_eq!(b["figures"]["cost_items_gbp"], "258.00");
