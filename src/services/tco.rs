@@ -9,7 +9,9 @@
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -23,8 +25,8 @@ use crate::energy::{AssetEnergyInput, EnergyError, Period, TariffHistory, UsageP
 use crate::error::{AppError, AppResult};
 use crate::store::{asset, device_model};
 use crate::tco::{
-    apportion, asset_tco, rollup, split_life, AssetTco, AssetTcoInput, DisposalMoney, ItemShare, LifeCalendar, Member,
-    TcoGroupBy, TcoGroupKey, TcoTotals,
+    apportion, asset_tco, rollup, split_life, AssetTco, AssetTcoInput, CostItemInput, CostScope, DisposalMoney,
+    ItemShare, LifeCalendar, Member, TcoGroupBy, TcoGroupKey, TcoTotals,
 };
 
 // ------------------------------------------------------------------------------------ disposal money
@@ -74,7 +76,20 @@ pub(crate) async fn load_planned<C: ConnectionTrait>(
     conn: &C,
     models: &HashMap<i32, device_model::Model>,
 ) -> AppResult<Vec<Planned>> {
-    let rows = asset::Entity::find()
+    load_planned_where(conn, models, None).await
+}
+
+/// [`load_planned`] for the assets matching `only` (all when `None`).
+async fn load_planned_where<C: ConnectionTrait>(
+    conn: &C,
+    models: &HashMap<i32, device_model::Model>,
+    only: Option<Condition>,
+) -> AppResult<Vec<Planned>> {
+    let mut query = asset::Entity::find();
+    if let Some(condition) = only {
+        query = query.filter(condition);
+    }
+    let rows = query
         .select_only()
         .columns([
             asset::Column::Id,
@@ -182,6 +197,38 @@ impl<'a> Calendars<'a> {
     }
 }
 
+/// One asset and every asset it shares a cost item with (the members of the groups whose items reach it):
+/// all its own TCO needs, without reading the whole register.
+async fn load_sharers<C: ConnectionTrait>(
+    conn: &C,
+    models: &HashMap<i32, device_model::Model>,
+    id: i32,
+    items: &[CostItemInput],
+) -> AppResult<Vec<Planned>> {
+    let own = load_planned_where(conn, models, Some(Condition::all().add(asset::Column::Id.eq(id)))).await?;
+    let Some(me) = own.first() else { return Ok(own) };
+    let mut groups = Condition::any();
+    let mut any = false;
+    for item in items {
+        let reaches = match item.scope {
+            CostScope::Asset(_) => None,
+            CostScope::Model(m) => (me.row.model_id == Some(m)).then(|| asset::Column::ModelId.eq(m)),
+            CostScope::Department(d) => (me.row.department_id == Some(d)).then(|| asset::Column::DepartmentId.eq(d)),
+            CostScope::Site(s) => (me.row.site_id == Some(s)).then(|| asset::Column::SiteId.eq(s)),
+            CostScope::Category(c) => (me.category == c).then(|| asset::Column::Category.eq(c.as_str())),
+        };
+        if let Some(condition) = reaches {
+            groups = groups.add(condition);
+            any = true;
+        }
+    }
+    if any {
+        load_planned_where(conn, models, Some(groups)).await
+    } else {
+        Ok(own)
+    }
+}
+
 /// Everything a TCO answer is made from.
 struct Computed {
     planned: Vec<Planned>,
@@ -196,9 +243,12 @@ struct Computed {
 /// among the whole register either way).
 async fn compute<C: ConnectionTrait>(conn: &C, only: Option<i32>, today: NaiveDate) -> AppResult<Computed> {
     let models = load_models(conn).await?;
-    let planned = load_planned(conn, &models).await?;
-    let loaded = energy_service::load(conn, only.as_ref().map(std::slice::from_ref)).await?;
     let items = cost_item_service::inputs(conn).await?;
+    let planned = match only {
+        None => load_planned(conn, &models).await?,
+        Some(id) => load_sharers(conn, &models, id, &items).await?,
+    };
+    let loaded = energy_service::load(conn, only.as_ref().map(std::slice::from_ref)).await?;
     let disposal = disposal_money_by_asset(conn).await?;
 
     let far_past = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
@@ -566,7 +616,6 @@ pub async fn asset_tco_as_of<C: ConnectionTrait>(
     tag: &AssetTag,
     today: NaiveDate,
 ) -> AppResult<AssetTcoView> {
-    use sea_orm::{ColumnTrait, QueryFilter};
     let row = asset::Entity::find()
         .filter(asset::Column::AssetTag.eq(tag.as_str()))
         .one(conn)
