@@ -247,7 +247,7 @@ pub const METHOD: &str = "Hours in each power state from each asset's usage prof
 /// Everything the pure estimate needs, read from the register.
 pub(crate) struct Loaded {
     pub(crate) assets: Vec<AssetEnergyInput>,
-    pub(crate) tags: HashMap<i32, String>,
+    tags: HashMap<i32, String>,
     pub(crate) profiles: HashMap<i32, UsageProfile>,
     pub(crate) tariffs: Tariffs,
     tariff_rows: Vec<tariff::Model>,
