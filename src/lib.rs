@@ -4,6 +4,7 @@
 //! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
 //! - [`auth`]: password hashing, random tokens and the sign-in throttling rule.
+//! - [`tco`]: pure total cost of ownership and refresh planning (forecast, keep-longer what-if). No I/O.
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
 //! - [`charts`]: plotters charts from plain series (SVG, PNG, and the table and CSV behind them). No I/O.
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
@@ -24,6 +25,7 @@ pub mod error;
 pub mod import;
 pub mod services;
 pub mod store;
+pub mod tco;
 pub mod web;
 
 pub use web::build_rocket;

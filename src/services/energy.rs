@@ -245,17 +245,17 @@ pub const METHOD: &str = "Hours in each power state from each asset's usage prof
 // ------------------------------------------------------------------------------------------- loading
 
 /// Everything the pure estimate needs, read from the register.
-struct Loaded {
-    assets: Vec<AssetEnergyInput>,
+pub(crate) struct Loaded {
+    pub(crate) assets: Vec<AssetEnergyInput>,
     tags: HashMap<i32, String>,
-    profiles: HashMap<i32, UsageProfile>,
-    tariffs: Tariffs,
+    pub(crate) profiles: HashMap<i32, UsageProfile>,
+    pub(crate) tariffs: Tariffs,
     tariff_rows: Vec<tariff::Model>,
-    factors: GridFactors,
-    holidays: BankHolidays,
-    site_names: HashMap<i32, String>,
-    department_names: HashMap<i32, String>,
-    model_names: HashMap<i32, String>,
+    pub(crate) factors: GridFactors,
+    pub(crate) holidays: BankHolidays,
+    pub(crate) site_names: HashMap<i32, String>,
+    pub(crate) department_names: HashMap<i32, String>,
+    pub(crate) model_names: HashMap<i32, String>,
 }
 
 fn decimal_of_f64(field: &str, tag: &str, v: f64) -> AppResult<Decimal> {
@@ -285,7 +285,7 @@ struct EnergyAssetRow {
     purchase_date: Option<NaiveDate>,
 }
 
-async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> AppResult<Loaded> {
+pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> AppResult<Loaded> {
     let sites = site::Entity::find().all(conn).await?;
     let site_names: HashMap<i32, String> = sites.iter().map(|s| (s.id, s.name.clone())).collect();
     let site_pue: HashMap<i32, f64> = sites.iter().filter_map(|s| Some((s.id, s.pue?))).collect();
@@ -470,7 +470,7 @@ fn site_label(names: &HashMap<i32, String>, site_id: Option<i32>) -> String {
 }
 
 /// The pure engine's complaint as a 422 naming what to add.
-fn energy_error(e: EnergyError, loaded: &Loaded) -> AppError {
+pub(crate) fn energy_error(e: EnergyError, loaded: &Loaded) -> AppError {
     match e {
         EnergyError::NoTariff { site_id, date } => {
             let place = match site_id {

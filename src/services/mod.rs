@@ -8,14 +8,17 @@ pub mod assets;
 pub mod audit;
 pub mod audited;
 pub mod charts;
+pub mod cost_items;
 pub mod departments;
 pub mod device_models;
 pub mod energy;
 pub mod energy_reference;
 pub mod network_segments;
+pub mod refresh;
 pub mod register_summary;
 pub mod sessions;
 pub mod sites;
+pub mod tco;
 pub mod usage_profiles;
 pub mod users;
 

@@ -9,6 +9,7 @@ pub mod bank_holiday;
 pub mod bulk;
 pub mod category_usage_profile;
 pub mod connect;
+pub mod cost_item;
 pub mod department;
 pub mod device_model;
 pub mod energy_seed;

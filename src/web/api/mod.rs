@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod cost_items;
 pub mod departments;
 pub mod device_models;
 pub mod energy;
@@ -9,6 +10,7 @@ pub mod imports;
 pub mod network_segments;
 pub mod people;
 pub mod sites;
+pub mod tco;
 
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -40,6 +42,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(energy::Doc::openapi());
     doc.merge(people::Doc::openapi());
     doc.merge(audit::Doc::openapi());
+    doc.merge(cost_items::Doc::openapi());
+    doc.merge(tco::Doc::openapi());
     doc
 }
 
@@ -54,6 +58,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(energy::routes());
     r.extend(people::routes());
     r.extend(audit::routes());
+    r.extend(cost_items::routes());
+    r.extend(tco::routes());
     r
 }
 

@@ -91,6 +91,7 @@ struct ShowPage {
     notes: Option<String>,
     /// The energy line for the current and the last financial year: (year, sentence or what is missing).
     energy: Vec<(String, String)>,
+    tco: super::tco::AssetTcoSection,
 }
 
 fn power_rows(a: &AssetView, l: &Lookups) -> Vec<PowerRow> {
@@ -176,6 +177,7 @@ async fn energy_lines(db: &sea_orm::DatabaseConnection, a: &AssetView) -> Result
 async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) -> Result<ShowPage, PageError> {
     let a = assets::get_by_tag(db, tag).await?;
     let energy = energy_lines(db, &a).await?;
+    let tco = super::tco::asset_section(db, tag).await?;
     let l = Lookups::load(db).await?;
     let history = assets::history(db, tag).await?;
     let linked: Vec<LinkedDevice> = register_summary::linked_devices(db, a.id).await?;
@@ -248,6 +250,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
         history: history_rows(history, &l),
         notes: a.notes.clone(),
         energy,
+        tco,
         groups,
         tag,
     })

@@ -11,12 +11,14 @@ mod catalogue;
 mod catalogue_delete;
 mod catalogue_forms;
 pub mod charts;
+mod cost_items;
 mod energy;
 mod format;
 mod forms;
 mod home;
 mod imports;
 mod lookups;
+mod tco;
 mod users;
 
 use askama::Template;
@@ -42,6 +44,8 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(users::routes());
     r.extend(audit::routes());
     r.extend(charts::routes());
+    r.extend(cost_items::routes());
+    r.extend(tco::routes());
     r
 }
 

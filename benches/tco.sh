@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# TCO and refresh-planning benchmark for issue 6, on the 100,000-asset demo estate in SQLite, warm (one
+# untimed request of each first), through the HTTP API:
+# - tco_department: `GET /api/v1/tco?group_by=department` — every asset's TCO (purchase, electricity to
+#   date and forecast to its refresh date, cost item shares, disposal) rolled up by department. Target < 1 s.
+# - refresh_forecast: `GET /api/v1/refresh/forecast?years=5` — replacements and budget for five financial
+#   years. Target < 300 ms.
+# Baseline in the same run: `GET /healthz`. Before timing it adds cost items so their sharing is measured
+# too: a yearly support contract per department (ongoing), a yearly licence per model (ongoing), and 1,000
+# one-off repairs on single assets. Prints each timed request's seconds (curl's time_total) and the
+# server's peak RSS (VmHWM). Loopback only.
+# Usage: bash benches/tco.sh [runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+cargo build --release --bin greenict
+DATA=$(mktemp -d /tmp/greenict-tco-bench.XXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
+GREENICT_LOG=warn ./target/release/greenict demo --data-dir "$DATA" --assets 100000 >/dev/null
+GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8013 &
+SERVER=$!
+BASE=http://127.0.0.1:8013
+for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
+
+python3 - "$BASE" <<'PY'
+import json, sys, urllib.request
+base = sys.argv[1]
+def get(path):
+    return json.load(urllib.request.urlopen(base + path))
+def post(body):
+    req = urllib.request.Request(base + "/api/v1/cost-items", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", "X-Greenict-User": "bench"})
+    urllib.request.urlopen(req).read()
+for d in get("/api/v1/departments"):
+    post({"kind": "support", "description": "Desktop support", "scope": "department", "scope_id": d["id"],
+          "timing": "annual", "amount": "12000.00", "starts_on": "2019-04-01"})
+for m in get("/api/v1/models"):
+    post({"kind": "licence", "description": "Management agent", "scope": "model", "scope_id": m["id"],
+          "timing": "annual", "amount": "2400.00", "starts_on": "2020-04-01"})
+for i in range(1, 1001):
+    post({"kind": "repair", "description": "Repair", "scope": "asset", "asset_tag": "WCC-%06d" % (i * 97),
+          "timing": "one_off", "amount": "85.50", "starts_on": "2024-06-01"})
+print("cost items:", len(get("/api/v1/cost-items")))
+PY
+
+TCO="$BASE/api/v1/tco?group_by=department"
+FORECAST="$BASE/api/v1/refresh/forecast?years=5"
+curl -sf -o "$DATA/tco.json" "$TCO"
+curl -sf -o "$DATA/forecast.json" "$FORECAST"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("tco assets:", r["assets_counted"], "rows:", len(r["rows"]), "total:", r["total"]["total_gbp"])' "$DATA/tco.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("forecast:", [(y["financial_year"], y["replacements"], y["budget_gbp"]) for y in r["years"]])' "$DATA/forecast.json"
+for run in $(seq "$RUNS"); do
+  echo "healthz run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/healthz")"
+  echo "tco_department run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$TCO")"
+  echo "refresh_forecast run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$FORECAST")"
+done
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$SERVER/status)"

@@ -1,0 +1,325 @@
+//! Cost items (maintenance, support, licences, repairs) turned into dated charges, and each charge shared
+//! out to the assets it is for.
+//!
+//! Charges: a one-off item is one charge on its date. An annual item is charged its yearly amount on its
+//! first day and on each anniversary up to its last day (inclusive); a contract year cut short by the
+//! last day is charged pro rata, `amount × days covered ÷ days in that contract year`. An annual item
+//! with no last day goes on: it is charged up to the end of the lives of the assets it is for.
+//!
+//! Sharing (the apportionment rule): an item for one asset is all that asset's, whatever the date. An item
+//! for a group (a model, category, department or site) has each charge shared equally among the group's
+//! assets in life on the charge's date (bought on or before it, and not yet past the end of their life);
+//! so a 2021 support contract is not charged to a PC bought in 2024, and a PC in life for two of a
+//! contract's five years bears two years' shares. A charge with no asset in life to bear it is kept as
+//! unallocated, so totals never lose money.
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+use crate::domain::Category;
+use crate::energy::Period;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CostKind {
+    Maintenance,
+    Support,
+    Licence,
+    Repair,
+}
+
+impl CostKind {
+    pub const ALL: [CostKind; 4] = [CostKind::Maintenance, CostKind::Support, CostKind::Licence, CostKind::Repair];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostKind::Maintenance => "maintenance",
+            CostKind::Support => "support",
+            CostKind::Licence => "licence",
+            CostKind::Repair => "repair",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CostKind::Maintenance => "Maintenance",
+            CostKind::Support => "Support",
+            CostKind::Licence => "Licence",
+            CostKind::Repair => "Repair",
+        }
+    }
+}
+
+impl std::str::FromStr for CostKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<CostKind, String> {
+        let key = s.trim().to_ascii_lowercase();
+        let key = if key == "license" { "licence".to_string() } else { key };
+        CostKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == key)
+            .ok_or_else(|| format!("'{s}' is not a kind of cost; use maintenance, support, licence or repair"))
+    }
+}
+
+/// Whom an item is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CostScope {
+    Asset(i32),
+    Model(i32),
+    Category(Category),
+    Department(i32),
+    Site(i32),
+}
+
+/// One-off on its date, or annual from its first day to its last (none: ongoing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    OneOff,
+    Annual { ends_on: Option<NaiveDate> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostItemInput {
+    pub id: i32,
+    pub scope: CostScope,
+    pub timing: Timing,
+    /// £, the one-off amount or the amount per year.
+    pub amount_gbp: Decimal,
+    /// The one-off's date, or the annual item's first day.
+    pub starts_on: NaiveDate,
+}
+
+/// A dated amount of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Charge {
+    pub date: NaiveDate,
+    pub amount_gbp: Decimal,
+}
+
+/// The item's charges; an ongoing annual item's stop before `until`.
+pub fn charges(item: &CostItemInput, until: NaiveDate) -> Vec<Charge> {
+    match item.timing {
+        Timing::OneOff => vec![Charge { date: item.starts_on, amount_gbp: item.amount_gbp }],
+        Timing::Annual { ends_on } => {
+            let mut out = Vec::new();
+            for year in 0u32.. {
+                let Some(date) = item.starts_on.checked_add_months(Months::new(12 * year)) else { break };
+                let next = item.starts_on.checked_add_months(Months::new(12 * (year + 1))).unwrap_or(NaiveDate::MAX);
+                let past_end = match ends_on {
+                    Some(last) => date > last,
+                    None => date >= until,
+                };
+                if past_end {
+                    break;
+                }
+                let amount = match ends_on {
+                    Some(last) if last < next.pred_opt().unwrap_or(next) => {
+                        let covered = Decimal::from((last - date).num_days() + 1);
+                        let year_days = Decimal::from((next - date).num_days());
+                        item.amount_gbp * covered / year_days
+                    }
+                    _ => item.amount_gbp,
+                };
+                out.push(Charge { date, amount_gbp: amount });
+            }
+            out
+        }
+    }
+}
+
+/// What sharing needs to know of an asset: who it is, the groups it is in, and its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub asset_id: i32,
+    pub model_id: Option<i32>,
+    pub category: Category,
+    pub department_id: Option<i32>,
+    pub site_id: Option<i32>,
+    /// The days it bears group charges: from purchase (or always, if no purchase date) to the end of its life.
+    pub life: Period,
+}
+
+impl Member {
+    fn is_in(&self, scope: CostScope) -> bool {
+        match scope {
+            CostScope::Asset(id) => self.asset_id == id,
+            CostScope::Model(id) => self.model_id == Some(id),
+            CostScope::Category(c) => self.category == c,
+            CostScope::Department(id) => self.department_id == Some(id),
+            CostScope::Site(id) => self.site_id == Some(id),
+        }
+    }
+}
+
+/// An asset's share of one item: the sum over the item's charges it bore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemShare {
+    pub item_id: i32,
+    pub amount_gbp: Decimal,
+    /// How many of the item's charges it bore a share of.
+    pub charges: u32,
+    /// How many assets shared the charges, at most (1 for an item of its own).
+    pub shared_with_at_most: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Apportioned {
+    pub by_asset: HashMap<i32, Vec<ItemShare>>,
+    /// (item id, £) of charges no asset in life could bear.
+    pub unallocated: Vec<(i32, Decimal)>,
+}
+
+/// Every item's charges shared among `members` by the rule in the module docs. `until` ends ongoing items
+/// with no member (their charges are then unallocated only up to it).
+pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) -> Apportioned {
+    // Each scope's members found once, so an item costs its own group's size, not the register's.
+    let mut by_scope: HashMap<CostScope, Vec<&Member>> = HashMap::new();
+    if !items.is_empty() {
+        for m in members {
+            let scopes = [
+                Some(CostScope::Asset(m.asset_id)),
+                Some(CostScope::Category(m.category)),
+                m.model_id.map(CostScope::Model),
+                m.department_id.map(CostScope::Department),
+                m.site_id.map(CostScope::Site),
+            ];
+            for scope in scopes.into_iter().flatten() {
+                by_scope.entry(scope).or_default().push(m);
+            }
+        }
+    }
+    let mut out = Apportioned::default();
+    for item in items {
+        let in_scope: &[&Member] = by_scope.get(&item.scope).map_or(&[], Vec::as_slice);
+        debug_assert!(in_scope.iter().all(|m| m.is_in(item.scope)));
+        let last_life = in_scope.iter().map(|m| m.life.to()).max().unwrap_or(until);
+        let mut shares: HashMap<i32, ItemShare> = HashMap::new();
+        let mut unallocated = Decimal::ZERO;
+        for charge in charges(item, last_life) {
+            let bearers: Vec<&&Member> = match item.scope {
+                CostScope::Asset(_) => in_scope.iter().collect(),
+                _ => in_scope.iter().filter(|m| m.life.contains(charge.date)).collect(),
+            };
+            if bearers.is_empty() {
+                unallocated += charge.amount_gbp;
+                continue;
+            }
+            let n = bearers.len() as u32;
+            let each = charge.amount_gbp / Decimal::from(n);
+            for m in bearers {
+                let s = shares.entry(m.asset_id).or_insert(ItemShare {
+                    item_id: item.id,
+                    amount_gbp: Decimal::ZERO,
+                    charges: 0,
+                    shared_with_at_most: 0,
+                });
+                s.amount_gbp += each;
+                s.charges += 1;
+                s.shared_with_at_most = s.shared_with_at_most.max(n);
+            }
+        }
+        if !unallocated.is_zero() {
+            out.unallocated.push((item.id, unallocated));
+        }
+        for (asset_id, share) in shares {
+            out.by_asset.entry(asset_id).or_default().push(share);
+        }
+    }
+    for shares in out.by_asset.values_mut() {
+        shares.sort_by_key(|s| s.item_id);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::energy::calendar::ymd;
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn item(id: i32, scope: CostScope, timing: Timing, amount: &str, starts_on: NaiveDate) -> CostItemInput {
+        CostItemInput { id, scope, timing, amount_gbp: dec(amount), starts_on }
+    }
+
+    fn member(asset_id: i32, department_id: i32, from: NaiveDate, to: NaiveDate) -> Member {
+        Member {
+            asset_id,
+            model_id: Some(1),
+            category: Category::Desktop,
+            department_id: Some(department_id),
+            site_id: None,
+            life: Period::new(from, to).unwrap(),
+        }
+    }
+
+    #[test]
+    fn annual_items_charge_each_anniversary_and_pro_rata_the_short_last_year() {
+        // £120 a year from 01/04/2024 to 30/09/2026: full charges on 01/04/2024 and 01/04/2025; the
+        // contract year from 01/04/2026 is cut at 30/09/2026: 183 of its 365 days (01/04/2026–31/03/2027),
+        // £120 × 183 / 365 = £60.164383...
+        let annual =
+            item(1, CostScope::Asset(1), Timing::Annual { ends_on: Some(ymd(2026, 9, 30)) }, "120", ymd(2024, 4, 1));
+        let c = charges(&annual, ymd(2100, 1, 1));
+        assert_eq!(c.len(), 3);
+        assert_eq!((c[0].date, c[0].amount_gbp), (ymd(2024, 4, 1), dec("120")));
+        assert_eq!((c[1].date, c[1].amount_gbp), (ymd(2025, 4, 1), dec("120")));
+        assert_eq!(c[2].date, ymd(2026, 4, 1));
+        assert_eq!(c[2].amount_gbp, dec("120") * dec("183") / dec("365"));
+        // A whole last year (to 31/03/2027) is charged in full; an ongoing item stops before `until`.
+        let whole =
+            item(1, CostScope::Asset(1), Timing::Annual { ends_on: Some(ymd(2027, 3, 31)) }, "120", ymd(2024, 4, 1));
+        assert_eq!(charges(&whole, ymd(2100, 1, 1)).iter().map(|c| c.amount_gbp).sum::<Decimal>(), dec("360"));
+        let ongoing = item(1, CostScope::Asset(1), Timing::Annual { ends_on: None }, "120", ymd(2024, 4, 1));
+        assert_eq!(charges(&ongoing, ymd(2026, 4, 1)).len(), 2);
+        assert_eq!(charges(&ongoing, ymd(2026, 4, 2)).len(), 3);
+    }
+
+    #[test]
+    fn group_charges_are_shared_among_the_assets_in_life_on_the_day() {
+        // Department 7 pays £300 a year support from 01/04/2024 to 31/03/2026 (two charges).
+        // Asset 1 in life 2020–2030 and asset 2 bought 01/01/2025: on 01/04/2024 only asset 1 is in life
+        // (£300 to it); on 01/04/2025 both are (£150 each). Asset 1: £450, asset 2: £150. Asset 3 is in
+        // another department and bears nothing. A one-off £90 repair on asset 3 is its own.
+        // A department 8 licence on 01/01/2019 has no asset in life: £50 unallocated.
+        let items = vec![
+            item(
+                1,
+                CostScope::Department(7),
+                Timing::Annual { ends_on: Some(ymd(2026, 3, 31)) },
+                "300",
+                ymd(2024, 4, 1),
+            ),
+            item(2, CostScope::Asset(3), Timing::OneOff, "90", ymd(2031, 1, 1)),
+            item(3, CostScope::Department(8), Timing::OneOff, "50", ymd(2019, 1, 1)),
+        ];
+        let members = [
+            member(1, 7, ymd(2020, 1, 1), ymd(2030, 1, 1)),
+            member(2, 7, ymd(2025, 1, 1), ymd(2030, 1, 1)),
+            member(3, 8, ymd(2020, 1, 1), ymd(2030, 1, 1)),
+        ];
+        let a = apportion(&items, &members, ymd(2026, 1, 1));
+        let share = |asset: i32| a.by_asset.get(&asset).cloned().unwrap_or_default();
+        assert_eq!(
+            share(1),
+            vec![ItemShare { item_id: 1, amount_gbp: dec("450"), charges: 2, shared_with_at_most: 2 }]
+        );
+        assert_eq!(
+            share(2),
+            vec![ItemShare { item_id: 1, amount_gbp: dec("150"), charges: 1, shared_with_at_most: 2 }]
+        );
+        // Asset 3's repair falls after its life ends but is its own.
+        assert_eq!(share(3), vec![ItemShare { item_id: 2, amount_gbp: dec("90"), charges: 1, shared_with_at_most: 1 }]);
+        assert_eq!(a.unallocated, vec![(3, dec("50"))]);
+    }
+
+    #[test]
+    fn kinds_parse_with_either_spelling_of_licence() {
+        assert_eq!("License".parse::<CostKind>().unwrap(), CostKind::Licence);
+        assert!("lunch".parse::<CostKind>().unwrap_err().contains("maintenance"));
+    }
+}
