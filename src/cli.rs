@@ -215,6 +215,7 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                     crate::demo::load(&db, crate::demo::DEFAULT_ASSETS).await.map_err(|e| format!("demo: {e:?}"))?;
                 tracing::info!("{loaded}");
             }
+            tokio::spawn(crate::services::agents::rollup_every(db.clone(), std::time::Duration::from_secs(300)));
             tracing::info!("serving on http://{}:{}/", config.address, config.port);
             crate::web::build_rocket(crate::web::figment(config.address, config.port), db)
                 .launch()

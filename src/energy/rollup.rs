@@ -3,7 +3,8 @@
 //! input structs in, plain rows out.
 //!
 //! Method (DESIGN.md §3): minutes in each power state come from the asset's usage profile (a monitor takes
-//! its parent PC's; servers and switches are on 24/7); `kwh = Σ watts × hours / 1000`, × PUE in a server
+//! its parent PC's; servers and switches are on 24/7), except on days its agent observed it (a monitor:
+//! its PC's agent), when the observed minutes on replace the profile's (see [`super::observed`]); `kwh = Σ watts × hours / 1000`, × PUE in a server
 //! room; `cost_gbp = Σ(day) kwh_day × rate(site, day)`; `kg_co2e = kwh × factor`, generation and T&D apart,
 //! with a market-based figure beside. All Decimal, unrounded.
 //!
@@ -19,9 +20,10 @@ use std::collections::HashMap;
 use super::bank_holidays::BankHolidays;
 use super::calendar::{CalendarMonth, FinancialYear, Period};
 use super::carbon::{market_based_kg_co2e, CarbonSplit, FactorMethod, GridFactorSet, GridFactors};
+use super::observed::{observed_day, ObservedOn};
 use super::power::{is_always_on_kit, kwh_from_watt_minutes, PowerDraw, Pue};
 use super::tariff::{TariffHistory, TariffRate, Tariffs};
-use super::usage::{ProfileDays, UsageProfile};
+use super::usage::{ProfileDays, StateMinutes, UsageProfile};
 use super::EnergyError;
 use crate::domain::Category;
 
@@ -121,6 +123,8 @@ pub struct EstimateInputs<'a> {
     pub factors: &'a GridFactors,
     pub factor_method: FactorMethod,
     pub holidays: &'a BankHolidays,
+    /// Minutes seen on by agents, by asset and day; preferred over the profile on those days.
+    pub observed: &'a ObservedOn,
 }
 
 /// The estimate for every asset over the period, summed into one row per group, in the order the groups
@@ -180,7 +184,8 @@ pub fn estimate(inputs: &EstimateInputs, group_by: &[GroupBy]) -> Result<Vec<Rol
                     None => continue,
                 },
             };
-            let mut energy = asset.draw.watt_minutes(&days.minutes(&part));
+            let minutes = with_observed(days.minutes(&part), days, &part, observed_days(inputs, asset));
+            let mut energy = asset.draw.watt_minutes(&minutes);
             if let Some(pue) = asset.pue {
                 energy = pue.apply(energy);
             }
@@ -212,6 +217,40 @@ pub fn estimate(inputs: &EstimateInputs, group_by: &[GroupBy]) -> Result<Vec<Rol
         }
     }
     Ok(rows)
+}
+
+/// The observed days that apply to an asset: its own, or for a peripheral its PC's.
+fn observed_days<'a>(
+    inputs: &EstimateInputs<'a>,
+    asset: &AssetEnergyInput,
+) -> Option<&'a std::collections::BTreeMap<NaiveDate, u32>> {
+    if inputs.observed.is_empty() {
+        return None;
+    }
+    let source = match asset.parent_id {
+        Some(parent) if !is_always_on_kit(asset.category) => parent,
+        _ => asset.asset_id,
+    };
+    inputs.observed.days(source)
+}
+
+/// `minutes` over `part` from the profile, with each observed day in `part` swapped for its observation.
+fn with_observed(
+    mut minutes: StateMinutes,
+    days: &ProfileDays,
+    part: &Period,
+    observed: Option<&std::collections::BTreeMap<NaiveDate, u32>>,
+) -> StateMinutes {
+    let Some(observed) = observed else { return minutes };
+    if part.is_empty() {
+        return minutes;
+    }
+    for (&day, &on) in observed.range(part.from()..part.to()) {
+        let Ok(one_day) = Period::inclusive(day, day) else { continue };
+        let profile_day = days.minutes(&one_day);
+        minutes = minutes - profile_day + observed_day(profile_day, on);
+    }
+    minutes
 }
 
 /// Assets with the same asset-side key and piece list: the first of them, and where their slots start.
@@ -424,6 +463,7 @@ mod tests {
             factors: &factors,
             factor_method: method,
             holidays: &holidays,
+            observed: &crate::energy::observed::ObservedOn::default(),
         };
         estimate(&inputs, group_by).unwrap()
     }
@@ -624,6 +664,7 @@ mod tests {
             factors: &factors,
             factor_method: FactorMethod::MajorityYear,
             holidays: &holidays,
+            observed: &crate::energy::observed::ObservedOn::default(),
         };
         assert_eq!(estimate(&inputs, &[]), Err(EnergyError::NoTariff { site_id: Some(1000), date: fy.from() }));
         let tariffs = tariffs();

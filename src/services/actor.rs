@@ -16,6 +16,8 @@ pub enum ActorKind {
     Declared,
     /// The service itself: demo loading, migrations, the scheduler.
     System,
+    /// An enrolled PC agent, authenticated by its device token: named `agent:<asset tag>`.
+    Agent,
 }
 
 impl ActorKind {
@@ -23,6 +25,7 @@ impl ActorKind {
         match self {
             ActorKind::Declared => "declared",
             ActorKind::System => "system",
+            ActorKind::Agent => "agent",
         }
     }
 }
@@ -30,6 +33,11 @@ impl ActorKind {
 impl Actor {
     pub fn system() -> Actor {
         Actor { name: "system".into(), kind: ActorKind::System }
+    }
+
+    /// The agent enrolled for the asset with this tag.
+    pub fn agent(asset_tag: &str) -> Actor {
+        Actor { name: format!("agent:{asset_tag}"), kind: ActorKind::Agent }
     }
 
     /// A name from a request header: printable, at most 100 characters, else not accepted.

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
 
+pub mod agents;
 pub mod assets;
 pub mod departments;
 pub mod device_models;
@@ -35,6 +36,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
     doc.merge(energy::Doc::openapi());
+    doc.merge(agents::Doc::openapi());
     doc
 }
 
@@ -47,6 +49,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(device_models::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(agents::routes());
     r
 }
 

@@ -165,7 +165,7 @@ impl From<AppError> for PageError {
                 PageError::BadRequest(errs.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
             }
             AppError::Unauthorized { .. } => PageError::SignIn,
-            AppError::Forbidden { message, .. } => PageError::Forbidden(message),
+            AppError::Forbidden { message, .. } | AppError::NotYours { message } => PageError::Forbidden(message),
             AppError::Database(e) => PageError::Internal(format!("database error: {e}")),
             AppError::Internal(e) => PageError::Internal(e),
         }
