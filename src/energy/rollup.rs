@@ -494,6 +494,56 @@ mod tests {
     }
 
     #[test]
+    fn observed_days_replace_the_profile_by_hand() {
+        // April 2024 by the profile alone: 16.23 kWh (see by_month_sums_to_the_year). The desktop's agent
+        // observed two days:
+        // - Tue 02/04/2024, a working day (profile 600 min on, 840 asleep), seen on 13 h = 780 min: the
+        //   other 660 min count as asleep because the profile sleeps that day. Change: on +180 min,
+        //   asleep −180 min: (70 − 3) × 180 = 12 060 Wmin = 0.201 kWh more.
+        // - Sat 06/04/2024, not a working day (profile 1440 min asleep), seen on 2 h = 120 min: on
+        //   +120, asleep −120: 67 × 120 = 8 040 Wmin = 0.134 kWh more.
+        // April: 16.23 + 0.201 + 0.134 = 16.565 kWh; £ = 16.565 × 0.245 = 4.058425.
+        // Its monitor (parent = the desktop, 20 W on, 0.3 W asleep) follows the PC's observations:
+        // profile April 210 h on, 510 h asleep = (20 × 210 + 0.3 × 510) / 1000 = 4.353 kWh, plus
+        // (20 − 0.3) × 300 min = 5 910 Wmin = 0.0985 kWh: 4.4515 kWh.
+        let april = Period::inclusive(ymd(2024, 4, 1), ymd(2024, 4, 30)).unwrap();
+        let mut observed = crate::energy::observed::ObservedOn::default();
+        observed.add(1, ymd(2024, 4, 2), 780);
+        observed.add(1, ymd(2024, 4, 6), 120);
+        // An observation outside the period changes nothing.
+        observed.add(1, ymd(2024, 5, 1), 1440);
+        let monitor = AssetEnergyInput {
+            asset_id: 2,
+            category: Category::Monitor,
+            parent_id: Some(1),
+            draw: PowerDraw::new(dec("20"), dec("0.3"), dec("0")).unwrap(),
+            ..desktop(2)
+        };
+        let (profiles, factors) = (profiles(), factors());
+        let holidays = BankHolidays::england_and_wales(2024..=2025);
+        let tariffs = tariffs();
+        let assets = [desktop(1), monitor];
+        let inputs = EstimateInputs {
+            period: april,
+            assets: &assets,
+            profiles: &profiles,
+            tariffs: &tariffs,
+            factors: &factors,
+            factor_method: FactorMethod::MajorityYear,
+            holidays: &holidays,
+            observed: &observed,
+        };
+        let rows = estimate(&inputs, &[GroupBy::Asset]).unwrap();
+        assert_eq!(rows[0].key, [GroupValue::Asset(1)]);
+        assert_eq!(rows[0].totals.kwh, dec("16.565"));
+        assert_eq!(rows[0].totals.cost_gbp, dec("4.058425"));
+        assert_eq!(rows[1].totals.kwh, dec("4.4515"));
+        // Without observations, the profile's figure.
+        let plain = run(april, &[desktop(1)], &tariffs, FactorMethod::MajorityYear, &[]);
+        assert_eq!(plain[0].totals.kwh, dec("16.23"));
+    }
+
+    #[test]
     fn factor_by_calendar_year_of_each_day() {
         // Jan-Mar 2025: working days Jan 23 weekdays - 1 Jan = 22, Feb 20, Mar 21 (31st a Monday): 63,
         // 630 h on; 90 days × 24 - 1 (30/03/2025, 23 h) = 2159 h, so 1529 h asleep.
