@@ -434,4 +434,26 @@ async fn check_ins_roll_up_into_observed_hours_the_night_list_and_the_energy_est
     // The next day has no observations: the profile's 0.742 kWh.
     let (_, e) = t.get("/api/v1/assets/WCC-000009/energy?from=2024-04-03&to=2024-04-03").await;
     assert_eq!(e["figures"]["kwh"], "0.742", "{e}");
+
+    // The pages: the night's list, and the asset page's last 14 days (an hour seen on today).
+    let (s, html) = t.page("/agents/left-on-overnight?night=2024-04-02").await;
+    assert_eq!(s, Status::Ok);
+    assert!(html.contains("WCC-000009") && html.contains("1:00") && html.contains("22:00 to 05:00 UK time"), "{html}");
+    let (_, html) = t.page("/assets/WCC-000009").await;
+    assert!(html.contains("No agent has reported this device on in the last 14 days"), "{html}");
+    let hour = greenict::energy::observed::hour_floor(Utc::now());
+    agent_hour::ActiveModel {
+        id: NotSet,
+        asset_id: Set(id),
+        hour_start: Set(hour),
+        local_date: Set(greenict::energy::observed::uk_date(hour)),
+        checkins: Set(45),
+        minutes_on: Set(45),
+        minutes_user_active: Set(5),
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    let (_, html) = t.page("/assets/WCC-000009").await;
+    assert!(html.contains("Observed on-hours") && html.contains("0:45") && html.contains("0:05"), "{html}");
 }

@@ -2,6 +2,7 @@
 //! Server-rendered with askama templates from `assets/templates`; forms post back and redirect.
 //! Depends on services (and domain values), never on the store.
 
+mod agents;
 mod asset_form;
 mod asset_list;
 mod assets;
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(catalogue::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(agents::routes());
     r
 }
 
