@@ -457,3 +457,30 @@ async fn check_ins_roll_up_into_observed_hours_the_night_list_and_the_energy_est
     let (_, html) = t.page("/assets/WCC-000009").await;
     assert!(html.contains("Observed on-hours") && html.contains("0:45") && html.contains("0:05"), "{html}");
 }
+
+#[rocket::async_test]
+async fn ict_staff_make_an_enrolment_token_on_the_agents_page() {
+    let t = app().await;
+    let (site, _, _) = t.seed_refs().await;
+    new_asset(&t, "WCC-000005", site, "00-1A-2B-3C-4D-05").await;
+    let (s, html) = t.page("/agents").await;
+    assert_eq!(s, Status::Ok);
+    assert!(html.contains("No agent has enrolled yet") && html.contains("name=\"_csrf\""), "{html}");
+
+    let (s, _, html) = t
+        .post_form("/agents/enrolment-tokens", &format!("_csrf=&label=Library+PCs&site_id={site}&valid_days=14"))
+        .await;
+    assert_eq!(s, Status::Ok, "{html}");
+    // The token is on the page once; it works for enrolment; the list shows the token's label, not it.
+    let token = html.split("<code>").nth(1).and_then(|r| r.split("</code>").next()).unwrap().to_string();
+    assert!(token.starts_with("gie_") && token.len() == 68, "{token}");
+    let (s, r) = enrol(&t, &token, json!({"hostname": "x", "mac_addresses": ["00:1a:2b:3c:4d:05"]})).await;
+    assert_eq!(s, Status::Ok, "{r}");
+    let (_, html) = t.page("/agents").await;
+    assert!(html.contains("Library PCs") && html.contains("WCC-000005") && !html.contains(&token), "{html}");
+
+    // A blank label is refused, naming the field.
+    let (s, _, html) = t.post_form("/agents/enrolment-tokens", "_csrf=&label=+&valid_days=7").await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(html.contains("There is a problem") && html.contains("label"), "{html}");
+}
