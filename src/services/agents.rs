@@ -810,19 +810,49 @@ pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_h
     let cutoff = now - Duration::hours(retention);
     // The first whole hour all of whose check-ins are still kept.
     let first_hour = observed::hour_floor(cutoff) + Duration::hours(1);
-    let rows = agent_checkin::Entity::find().filter(agent_checkin::Column::SeenAt.gte(first_hour)).all(db).await?;
-    let samples: Vec<CheckinSample> = rows
-        .iter()
-        .map(|c| CheckinSample {
-            asset_id: c.asset_id,
-            seen_at: c.seen_at,
-            interval_seconds: i64::from(c.interval_seconds),
-            uptime_seconds: c.uptime_seconds,
-            user_active: c.user_active,
-        })
-        .collect();
-    let hours: Vec<HourFigures> =
-        observed::hour_figures(&samples).into_iter().filter(|h| h.hour_start >= first_hour).collect();
+    // Hour by hour, so memory holds one hour's check-ins (and the next quarter hour's, which may vouch for
+    // its last minutes), however many devices there are.
+    let mut hours_written = 0;
+    let mut hour = first_hour;
+    while hour <= now {
+        let until = hour + Duration::hours(1) + Duration::seconds(observed::MAX_VOUCH_SECONDS);
+        let rows: Vec<(i32, DateTime<Utc>, i32, Option<i64>, Option<bool>)> = agent_checkin::Entity::find()
+            .select_only()
+            .columns([
+                agent_checkin::Column::AssetId,
+                agent_checkin::Column::SeenAt,
+                agent_checkin::Column::IntervalSeconds,
+                agent_checkin::Column::UptimeSeconds,
+                agent_checkin::Column::UserActive,
+            ])
+            .filter(agent_checkin::Column::SeenAt.gte(hour))
+            .filter(agent_checkin::Column::SeenAt.lt(until))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let samples: Vec<CheckinSample> = rows
+            .into_iter()
+            .map(|(asset_id, seen_at, interval, uptime_seconds, user_active)| CheckinSample {
+                asset_id,
+                seen_at,
+                interval_seconds: i64::from(interval),
+                uptime_seconds,
+                user_active,
+            })
+            .collect();
+        let figures: Vec<HourFigures> =
+            observed::hour_figures(&samples).into_iter().filter(|h| h.hour_start == hour).collect();
+        write_hours(db, &figures).await?;
+        hours_written += figures.len();
+        hour += Duration::hours(1);
+    }
+    let deleted =
+        agent_checkin::Entity::delete_many().filter(agent_checkin::Column::SeenAt.lt(cutoff)).exec(db).await?;
+    Ok(RollupReport { hours_written, checkins_deleted: deleted.rows_affected })
+}
+
+/// Writes hour figures over any already there, in one transaction.
+async fn write_hours(db: &DatabaseConnection, hours: &[HourFigures]) -> AppResult<()> {
     let txn = db.begin().await?;
     for chunk in hours.chunks(1000) {
         let models = chunk.iter().map(|h| agent_hour::ActiveModel {
@@ -847,10 +877,8 @@ pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_h
             .exec_without_returning(&txn)
             .await?;
     }
-    let deleted =
-        agent_checkin::Entity::delete_many().filter(agent_checkin::Column::SeenAt.lt(cutoff)).exec(&txn).await?;
     txn.commit().await?;
-    Ok(RollupReport { hours_written: hours.len(), checkins_deleted: deleted.rows_affected })
+    Ok(())
 }
 
 /// The periodic task: rolls check-ins up every `period` for as long as the service runs. Safe on several
