@@ -60,7 +60,7 @@ pub struct Flags {
 }
 
 pub const DEFAULT_INTERVAL_SECONDS: u32 = 60;
-pub const INTERVAL_RANGE: std::ops::RangeInclusive<u32> = 10..=3600;
+pub use super::protocol::INTERVAL_SECONDS as INTERVAL_RANGE;
 
 /// Where the agent keeps its state by default.
 pub fn default_state_dir() -> PathBuf {

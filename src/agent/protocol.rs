@@ -4,6 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The shortest and longest check-in intervals an agent may use, in seconds.
+pub const INTERVAL_SECONDS: std::ops::RangeInclusive<u32> = 10..=3600;
+
 /// `POST /api/v1/agent/enrol`, with `Authorization: Bearer <enrolment token>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

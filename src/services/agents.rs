@@ -35,8 +35,7 @@ use crate::store::{agent_checkin, agent_device, agent_enrolment_token, agent_hou
 /// A planned shutdown or sleep not delivered within this long after its time is no longer wanted (a
 /// shutdown due at 19:00 is not sent at 09:00 the next morning): it is marked expired.
 pub const DELIVERY_GRACE_MINUTES: i64 = 60;
-/// The shortest and longest check-in intervals an agent may use.
-pub const INTERVAL_SECONDS: std::ops::RangeInclusive<u32> = 10..=3600;
+use crate::agent::protocol::INTERVAL_SECONDS;
 /// Raw check-ins are kept at least this long, so every hour is rolled up from all its check-ins.
 pub const MIN_RAW_RETENTION_HOURS: i64 = 2;
 /// How long raw check-ins are kept by the periodic roll-up.
@@ -364,11 +363,22 @@ pub async fn enrol(
                 .await?;
         }
     }
-    agent_enrolment_token::Entity::update_many()
-        .col_expr(agent_enrolment_token::Column::Uses, Expr::col(agent_enrolment_token::Column::Uses).add(1))
-        .filter(agent_enrolment_token::Column::Id.eq(token.id))
-        .exec(&txn)
-        .await?;
+    // Counted only while uses remain, so two devices racing for a token's last use cannot both have it.
+    let counted =
+        agent_enrolment_token::Entity::update_many()
+            .col_expr(agent_enrolment_token::Column::Uses, Expr::col(agent_enrolment_token::Column::Uses).add(1))
+            .filter(agent_enrolment_token::Column::Id.eq(token.id))
+            .filter(sea_orm::Condition::any().add(agent_enrolment_token::Column::MaxUses.is_null()).add(
+                Expr::col(agent_enrolment_token::Column::Uses).lt(Expr::col(agent_enrolment_token::Column::MaxUses)),
+            ))
+            .exec(&txn)
+            .await?;
+    if counted.rows_affected != 1 {
+        return Err(AppError::unauthorized(
+            "used_up_token",
+            "that enrolment token has been used up; ask ICT for another",
+        ));
+    }
     txn.commit().await?;
     Ok(EnrolResponse { asset_tag: found.asset_tag, device_token })
 }
@@ -816,7 +826,7 @@ pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_h
     let mut hour = first_hour;
     while hour <= now {
         let until = hour + Duration::hours(1) + Duration::seconds(observed::MAX_VOUCH_SECONDS);
-        let rows: Vec<(i32, DateTime<Utc>, i32, Option<i64>, Option<bool>)> = agent_checkin::Entity::find()
+        let rows: Vec<CheckinColumns> = agent_checkin::Entity::find()
             .select_only()
             .columns([
                 agent_checkin::Column::AssetId,
@@ -850,6 +860,9 @@ pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_h
         agent_checkin::Entity::delete_many().filter(agent_checkin::Column::SeenAt.lt(cutoff)).exec(db).await?;
     Ok(RollupReport { hours_written, checkins_deleted: deleted.rows_affected })
 }
+
+/// asset_id, seen_at, interval_seconds, uptime_seconds, user_active: what the roll-up reads of a check-in.
+type CheckinColumns = (i32, DateTime<Utc>, i32, Option<i64>, Option<bool>);
 
 /// Writes hour figures over any already there, in one transaction.
 async fn write_hours(db: &DatabaseConnection, hours: &[HourFigures]) -> AppResult<()> {
