@@ -349,6 +349,25 @@ async fn failure_wake_confirmation_and_expiry() {
     let failed = action_by_id(&t, sleep.id).await;
     assert_eq!(failed.detail.as_deref(), Some("systemctl suspend: access denied"));
     assert!(failed.finished_at.is_some());
+
+    // A shutdown delivered but never reported (the report went down with the PC): the next check-in,
+    // from a device up for 2 minutes, confirms it; one up since before the delivery does not.
+    let unreported = action(&t, a_id, "shutdown", "planned", Utc::now() + Duration::minutes(1), None).await;
+    let (_, r) = post_bearer(&t, "/api/v1/agent/checkin", Some(&token_a), checkin_body("WCC-000001")).await;
+    assert_eq!(r["commands"][0]["action_id"].as_i64(), Some(unreported.id as i64));
+    let mut m: power_action::ActiveModel = action_by_id(&t, unreported.id).await.into();
+    m.delivered_at = Set(Some(Utc::now() - Duration::minutes(10)));
+    m.update(&t.db).await.unwrap();
+    let mut still_up = checkin_body("WCC-000001");
+    still_up["uptime_seconds"] = json!(3600);
+    post_bearer(&t, "/api/v1/agent/checkin", Some(&token_a), still_up).await;
+    assert_eq!(action_by_id(&t, unreported.id).await.state, "delivered");
+    let mut restarted = checkin_body("WCC-000001");
+    restarted["uptime_seconds"] = json!(120);
+    post_bearer(&t, "/api/v1/agent/checkin", Some(&token_a), restarted).await;
+    let confirmed = action_by_id(&t, unreported.id).await;
+    assert_eq!(confirmed.state, "confirmed");
+    assert!(confirmed.detail.unwrap().contains("started up since"));
 }
 
 #[rocket::async_test]

@@ -563,12 +563,21 @@ pub enum CheckinEffect {
     Deliver,
     /// A planned shutdown or sleep whose time has long passed: no longer wanted.
     Expire,
+    /// A delivered shutdown never reported, and the device has started up since it was delivered (its
+    /// uptime is shorter than the time since): it did shut down, and the report was lost with it.
+    ConfirmByRestart,
     Nothing,
 }
 
-pub fn checkin_effect(action: &power_action::Model, now: DateTime<Utc>) -> CheckinEffect {
+/// `uptime_seconds` is what the agent reports now, if it can tell.
+pub fn checkin_effect(action: &power_action::Model, now: DateTime<Utc>, uptime_seconds: Option<u64>) -> CheckinEffect {
+    let booted = uptime_seconds.and_then(|u| i64::try_from(u).ok()).map(|u| now - Duration::seconds(u));
     match (action.kind.as_str(), action.state.as_str()) {
         ("wake", "sent") if action.sent_at.is_some_and(|s| s < now) => CheckinEffect::ConfirmWake,
+        ("shutdown", "delivered") => match (action.delivered_at, booted) {
+            (Some(delivered), Some(booted)) if booted > delivered => CheckinEffect::ConfirmByRestart,
+            _ => CheckinEffect::Nothing,
+        },
         ("shutdown" | "sleep", "planned") => {
             let warning = Duration::minutes(i64::from(action.warning_minutes.unwrap_or(0).max(0)));
             if now >= action.scheduled_at + Duration::minutes(DELIVERY_GRACE_MINUTES) {
@@ -630,14 +639,14 @@ pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequ
 
     let open = power_action::Entity::find()
         .filter(power_action::Column::AssetId.eq(auth.asset_id))
-        .filter(power_action::Column::State.is_in(["planned", "sent"]))
+        .filter(power_action::Column::State.is_in(["planned", "sent", "delivered"]))
         .order_by_asc(power_action::Column::ScheduledAt)
         .all(db)
         .await?;
     let mut commands = Vec::new();
     let actor = auth.actor();
     for action in open {
-        let effect = checkin_effect(&action, now);
+        let effect = checkin_effect(&action, now, req.uptime_seconds);
         if effect == CheckinEffect::Nothing {
             continue;
         }
@@ -660,6 +669,13 @@ pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequ
                 after.detail = Some(format!(
                     "the agent did not check in within {DELIVERY_GRACE_MINUTES} minutes of the scheduled time"
                 ));
+            }
+            CheckinEffect::ConfirmByRestart => {
+                after.state = "confirmed".into();
+                after.confirmed_at = Some(now);
+                after.finished_at = Some(now);
+                after.detail =
+                    Some("no report came, but the device has started up since the shutdown was delivered".into());
             }
             CheckinEffect::Nothing => {}
         }
@@ -1097,22 +1113,44 @@ mod tests {
         // Shutdown at 19:00 with a 10-minute warning: not before 18:50, delivered 18:50–19:59, expired from
         // 20:00 (the 60-minute grace).
         let a = action("shutdown", "planned", t(19, 0), Some(10));
-        assert_eq!(checkin_effect(&a, t(18, 49)), CheckinEffect::Nothing);
-        assert_eq!(checkin_effect(&a, t(18, 50)), CheckinEffect::Deliver);
-        assert_eq!(checkin_effect(&a, t(19, 59)), CheckinEffect::Deliver);
-        assert_eq!(checkin_effect(&a, t(20, 0)), CheckinEffect::Expire);
+        assert_eq!(checkin_effect(&a, t(18, 49), None), CheckinEffect::Nothing);
+        assert_eq!(checkin_effect(&a, t(18, 50), None), CheckinEffect::Deliver);
+        assert_eq!(checkin_effect(&a, t(19, 59), None), CheckinEffect::Deliver);
+        assert_eq!(checkin_effect(&a, t(20, 0), None), CheckinEffect::Expire);
         // Already delivered: nothing more.
-        assert_eq!(checkin_effect(&action("sleep", "delivered", t(19, 0), None), t(19, 0)), CheckinEffect::Nothing);
+        assert_eq!(
+            checkin_effect(&action("sleep", "delivered", t(19, 0), None), t(19, 0), None),
+            CheckinEffect::Nothing
+        );
+    }
+
+    #[test]
+    fn a_delivered_shutdown_is_confirmed_when_the_device_has_restarted_since() {
+        // Delivered at 19:00; at 07:30 the next day the device reports 30 minutes up (booted 07:00): it
+        // shut down. Reporting 13 hours up (booted 18:30, before delivery): it did not.
+        let mut a = action("shutdown", "delivered", t(19, 0), Some(10));
+        a.delivered_at = Some(t(19, 0));
+        let next_morning = t(7, 30) + Duration::days(1);
+        assert_eq!(checkin_effect(&a, next_morning, Some(30 * 60)), CheckinEffect::ConfirmByRestart);
+        assert_eq!(checkin_effect(&a, next_morning, Some(13 * 3600)), CheckinEffect::Nothing);
+        assert_eq!(checkin_effect(&a, next_morning, None), CheckinEffect::Nothing, "uptime unknown: no guess");
+        // A sleep does not reset uptime, so it is never confirmed this way.
+        let mut s = action("sleep", "delivered", t(19, 0), None);
+        s.delivered_at = Some(t(19, 0));
+        assert_eq!(checkin_effect(&s, next_morning, Some(60)), CheckinEffect::Nothing);
     }
 
     #[test]
     fn a_wake_is_confirmed_by_a_check_in_after_it_was_sent() {
         let mut wake = action("wake", "sent", t(7, 0), None);
         wake.sent_at = Some(t(7, 0));
-        assert_eq!(checkin_effect(&wake, t(6, 59)), CheckinEffect::Nothing);
-        assert_eq!(checkin_effect(&wake, t(7, 1)), CheckinEffect::ConfirmWake);
+        assert_eq!(checkin_effect(&wake, t(6, 59), None), CheckinEffect::Nothing);
+        assert_eq!(checkin_effect(&wake, t(7, 1), None), CheckinEffect::ConfirmWake);
         // A planned wake is the scheduler's to send, not the agent's.
-        assert_eq!(checkin_effect(&action("wake", "planned", t(7, 0), None), t(7, 1)), CheckinEffect::Nothing);
+        assert_eq!(
+            checkin_effect(&action("wake", "planned", t(7, 0), None), t(7, 1), Some(60)),
+            CheckinEffect::Nothing
+        );
     }
 
     #[test]
