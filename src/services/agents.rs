@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, RelationTrait, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -458,12 +458,38 @@ impl AgentAuth {
     }
 }
 
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct DeviceRow {
+    id: i32,
+    asset_id: i32,
+    token_hash: String,
+    hostname: Option<String>,
+    mac_addresses: Option<String>,
+    last_seen_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    asset_tag: String,
+}
+
 /// The device whose token is in the `Authorization` header: 401 when there is none, it is unknown, or
 /// it was revoked.
 pub async fn authenticate<C: ConnectionTrait>(conn: &C, authorization: Option<&str>) -> AppResult<AgentAuth> {
     let presented = hash_token(bearer(authorization)?);
+    // One query: the device and its asset's tag.
     let device = agent_device::Entity::find()
+        .select_only()
+        .columns([
+            agent_device::Column::Id,
+            agent_device::Column::AssetId,
+            agent_device::Column::TokenHash,
+            agent_device::Column::Hostname,
+            agent_device::Column::MacAddresses,
+            agent_device::Column::LastSeenAt,
+            agent_device::Column::RevokedAt,
+        ])
+        .column_as(asset::Column::AssetTag, "asset_tag")
+        .join(sea_orm::JoinType::InnerJoin, agent_device::Relation::Asset.def())
         .filter(agent_device::Column::TokenHash.eq(presented.as_str()))
+        .into_model::<DeviceRow>()
         .one(conn)
         .await?
         .filter(|d| same_hash(&d.token_hash, &presented))
@@ -473,14 +499,7 @@ pub async fn authenticate<C: ConnectionTrait>(conn: &C, authorization: Option<&s
     if device.revoked_at.is_some() {
         return Err(AppError::unauthorized("revoked_token", "this device's token was revoked; enrol the agent again"));
     }
-    let tag: Option<String> = asset::Entity::find_by_id(device.asset_id)
-        .select_only()
-        .column(asset::Column::AssetTag)
-        .into_tuple()
-        .one(conn)
-        .await?;
-    let asset_tag =
-        tag.ok_or_else(|| AppError::unauthorized("invalid_token", "this device's asset no longer exists"))?;
+    let asset_tag = device.asset_tag;
     Ok(AgentAuth {
         device_id: device.id,
         asset_id: device.asset_id,

@@ -22,6 +22,9 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::asset::Entity", from = "Column::AssetId", to = "super::asset::Column::Id")]
+    Asset,
+}
 
 impl ActiveModelBehavior for ActiveModel {}
