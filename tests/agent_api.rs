@@ -503,3 +503,31 @@ async fn ict_staff_make_an_enrolment_token_on_the_agents_page() {
     assert_eq!(s, Status::UnprocessableEntity);
     assert!(html.contains("There is a problem") && html.contains("label"), "{html}");
 }
+
+#[rocket::async_test]
+async fn enrolment_finds_the_asset_by_mac_then_hostname_and_says_when_it_cannot() {
+    let t = app().await;
+    let (site, _, _) = t.seed_refs().await;
+    new_asset(&t, "WCC-000011", site, "00-1A-2B-3C-4D-11").await;
+    new_asset(&t, "WCC-000012", site, "00-1A-2B-3C-4D-12").await;
+    let token = enrolment_token(&t, json!({"label": "any site"})).await;
+    // By hostname, in any case, when no MAC matches.
+    let (s, r) =
+        enrol(&t, &token, json!({"hostname": "HOST-WCC-000012", "mac_addresses": ["02:00:00:00:00:99"]})).await;
+    assert_eq!((s, r["asset_tag"].as_str()), (Status::Ok, Some("WCC-000012")), "{r}");
+    // Nothing matches: 422 naming what to do.
+    let (s, r) = enrol(&t, &token, json!({"hostname": "unknown-pc", "mac_addresses": ["02:00:00:00:00:98"]})).await;
+    assert_eq!((s, error_of(&r).0.as_str()), (Status::UnprocessableEntity, "no_matching_asset"));
+    assert!(r["error"]["message"].as_str().unwrap().contains("--asset-tag"), "{r}");
+    // Two assets carry the reported MACs: 409, name one.
+    let (s, r) =
+        enrol(&t, &token, json!({"hostname": "x", "mac_addresses": ["00:1a:2b:3c:4d:11", "00:1a:2b:3c:4d:12"]})).await;
+    assert_eq!((s, error_of(&r).0.as_str()), (Status::Conflict, "ambiguous_asset"), "{r}");
+    // The agent API is in the OpenAPI document.
+    let (_, doc) = t.get("/api/v1/openapi.json").await;
+    for path in
+        ["/api/v1/agent/enrol", "/api/v1/agent/checkin", "/api/v1/agent/outcome", "/api/v1/agents/left-on-overnight"]
+    {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+}
