@@ -169,7 +169,17 @@ fn enrol(config: &AgentConfig, client: &Client, log: &Log) -> Result<Identity, S
         os: Some(std::env::consts::OS.to_string()),
         agent_version: Some(env!("CARGO_PKG_VERSION").to_string()),
     };
-    let answer = client.enrol(token, &req).map_err(|e| format!("enrolment failed: {e}"))?;
+    let answer = loop {
+        match client.enrol(token, &req) {
+            Ok(a) => break a,
+            // The service may be down or the network not up yet (at boot): try again later.
+            Err(e @ ClientError::Unreachable(_)) => {
+                log.line(&format!("enrolment failed ({e}); trying again in {} s", config.interval_seconds));
+                std::thread::sleep(Duration::from_secs(u64::from(config.interval_seconds)));
+            }
+            Err(e) => return Err(format!("enrolment failed: {e}")),
+        }
+    };
     let id = Identity { asset_tag: answer.asset_tag, device_token: answer.device_token };
     save_identity(&config.token_file, &id)?;
     log.line(&format!("enrolled as asset {}; device token kept in {}", id.asset_tag, config.token_file.display()));
