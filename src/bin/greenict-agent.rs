@@ -23,6 +23,7 @@ struct Args {
     /// Where the device token is kept.
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// Where the agent logs (also to stderr).
     #[arg(long)]
     log_file: Option<PathBuf>,
     /// Do everything except the final shutdown or sleep command, which is logged instead.
@@ -31,6 +32,7 @@ struct Args {
     /// The enrolment token from ICT staff (needed once, to enrol).
     #[arg(long = "enrol-token", env = "GREENICT_ENROL_TOKEN")]
     enrolment_token: Option<String>,
+    /// A file holding the enrolment token (keeps it off the command line).
     #[arg(long = "enrol-token-file")]
     enrolment_token_file: Option<PathBuf>,
     /// Enrol as this asset instead of matching by MAC address or hostname.
