@@ -153,10 +153,10 @@ enum TokenCommand {
 #[derive(Args)]
 struct DbArgs {
     /// Database URL, e.g. postgres://user@host/db. Default: SQLite in the data directory.
-    #[arg(long)]
+    #[arg(long, global = true)]
     database_url: Option<String>,
     /// Directory for the SQLite file, documents and reports.
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
 }
 
@@ -313,6 +313,7 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 tracing::info!("{loaded}");
                 crate::cli_users::demo_sign_in(&db, &config).await?;
             }
+            tokio::spawn(crate::services::agents::rollup_every(db.clone(), std::time::Duration::from_secs(300)));
             tracing::info!("serving on http://{}:{}/", config.address, config.port);
             let figment = crate::web::figment(config.address, config.port)
                 .merge(("secret_key", config.cookie_key()?))

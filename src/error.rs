@@ -40,6 +40,10 @@ pub enum AppError {
         needed: crate::domain::Role,
         message: String,
     },
+    /// An agent's device token used for another asset than its own.
+    NotYours {
+        message: String,
+    },
     Database(sea_orm::DbErr),
     Internal(String),
 }
@@ -54,7 +58,7 @@ impl AppError {
             AppError::Conflict { .. } => Status::Conflict,
             AppError::Unprocessable(_) => Status::UnprocessableEntity,
             AppError::Unauthorized { .. } => Status::Unauthorized,
-            AppError::Forbidden { .. } => Status::Forbidden,
+            AppError::Forbidden { .. } | AppError::NotYours { .. } => Status::Forbidden,
             AppError::Database(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -92,6 +96,7 @@ impl AppError {
             AppError::Conflict { code, message, field } => (*code, message.clone(), field.clone(), vec![]),
             AppError::Unauthorized { code, message } => (*code, message.clone(), None, vec![]),
             AppError::Forbidden { message, .. } => ("forbidden", message.clone(), None, vec![]),
+            AppError::NotYours { message } => ("not_your_asset", message.clone(), None, vec![]),
             AppError::Unprocessable(errs) => {
                 let first = errs.0.first();
                 let message = match errs.0.len() {

@@ -9,10 +9,12 @@
 //! - [`charts`]: plotters charts from plain series (SVG, PNG, and the table and CSV behind them). No I/O.
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
+//! - [`agent`]: the PC agent `greenict-agent` (its own binary) and the wire protocol it shares with the service.
 //! - [`cli`]: `serve`, `migrate`, `demo`.
 //! - [`demo`]: the deterministic fictional council estate.
 //! - [`config`], [`error`]: configuration layering and the one error type.
 
+pub mod agent;
 pub mod auth;
 pub mod charts;
 pub mod cli;

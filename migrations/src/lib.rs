@@ -7,6 +7,7 @@ mod m20261123_000001_register;
 mod m20261124_000001_energy;
 mod m20261124_000002_list_indexes;
 mod m20261125_000001_power_actions;
+mod m20261125_000003_agents;
 mod m20261126_000001_cost_items;
 mod m20261127_000001_users;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_power_actions::Migration),
             Box::new(m20261126_000001_cost_items::Migration),
             Box::new(m20261127_000001_users::Migration),
+            Box::new(m20261125_000003_agents::Migration),
         ]
     }
 }

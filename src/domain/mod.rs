@@ -3,6 +3,7 @@
 
 pub mod asset_tag;
 pub mod category;
+pub mod deferral;
 pub mod field_error;
 pub mod lifecycle;
 pub mod mac;

@@ -10,6 +10,7 @@
 //! - [`tariff`]: dated unit rates per site, cost, rounding for display.
 //! - [`carbon`]: grid factor sets, location- and market-based kgCO2e, embodied carbon.
 //! - [`grid_factors_csv`]: reads the shipped grid factor file.
+//! - [`observed`]: on-time observed by agent check-ins, preferred over the profile where present.
 //! - [`rollup`]: the estate estimate, grouped.
 //! - [`what_if`]: savings of an off policy.
 
@@ -18,6 +19,7 @@ pub mod calendar;
 pub mod carbon;
 pub mod clock;
 pub mod grid_factors_csv;
+pub mod observed;
 pub mod power;
 pub mod rollup;
 pub mod tariff;

@@ -3,7 +3,8 @@
 //! input structs in, plain rows out.
 //!
 //! Method (DESIGN.md §3): minutes in each power state come from the asset's usage profile (a monitor takes
-//! its parent PC's; servers and switches are on 24/7); `kwh = Σ watts × hours / 1000`, × PUE in a server
+//! its parent PC's; servers and switches are on 24/7), except on days its agent observed it (a monitor:
+//! its PC's agent), when the observed minutes on replace the profile's (see [`super::observed`]); `kwh = Σ watts × hours / 1000`, × PUE in a server
 //! room; `cost_gbp = Σ(day) kwh_day × rate(site, day)`; `kg_co2e = kwh × factor`, generation and T&D apart,
 //! with a market-based figure beside. All Decimal, unrounded.
 //!
@@ -19,9 +20,10 @@ use std::collections::HashMap;
 use super::bank_holidays::BankHolidays;
 use super::calendar::{CalendarMonth, FinancialYear, Period};
 use super::carbon::{market_based_kg_co2e, CarbonSplit, FactorMethod, GridFactorSet, GridFactors};
+use super::observed::{observed_day, ObservedOn};
 use super::power::{is_always_on_kit, kwh_from_watt_minutes, PowerDraw, Pue};
 use super::tariff::{TariffHistory, TariffRate, Tariffs};
-use super::usage::{ProfileDays, UsageProfile};
+use super::usage::{ProfileDays, StateMinutes, UsageProfile};
 use super::EnergyError;
 use crate::domain::Category;
 
@@ -121,6 +123,8 @@ pub struct EstimateInputs<'a> {
     pub factors: &'a GridFactors,
     pub factor_method: FactorMethod,
     pub holidays: &'a BankHolidays,
+    /// Minutes seen on by agents, by asset and day; preferred over the profile on those days.
+    pub observed: &'a ObservedOn,
 }
 
 /// The estimate for every asset over the period, summed into one row per group, in the order the groups
@@ -180,7 +184,8 @@ pub fn estimate(inputs: &EstimateInputs, group_by: &[GroupBy]) -> Result<Vec<Rol
                     None => continue,
                 },
             };
-            let mut energy = asset.draw.watt_minutes(&days.minutes(&part));
+            let minutes = with_observed(days.minutes(&part), days, &part, observed_days(inputs, asset));
+            let mut energy = asset.draw.watt_minutes(&minutes);
             if let Some(pue) = asset.pue {
                 energy = pue.apply(energy);
             }
@@ -212,6 +217,40 @@ pub fn estimate(inputs: &EstimateInputs, group_by: &[GroupBy]) -> Result<Vec<Rol
         }
     }
     Ok(rows)
+}
+
+/// The observed days that apply to an asset: its own, or for a peripheral its PC's.
+fn observed_days<'a>(
+    inputs: &EstimateInputs<'a>,
+    asset: &AssetEnergyInput,
+) -> Option<&'a std::collections::BTreeMap<NaiveDate, u32>> {
+    if inputs.observed.is_empty() {
+        return None;
+    }
+    let source = match asset.parent_id {
+        Some(parent) if !is_always_on_kit(asset.category) => parent,
+        _ => asset.asset_id,
+    };
+    inputs.observed.days(source)
+}
+
+/// `minutes` over `part` from the profile, with each observed day in `part` swapped for its observation.
+fn with_observed(
+    mut minutes: StateMinutes,
+    days: &ProfileDays,
+    part: &Period,
+    observed: Option<&std::collections::BTreeMap<NaiveDate, u32>>,
+) -> StateMinutes {
+    let Some(observed) = observed else { return minutes };
+    if part.is_empty() {
+        return minutes;
+    }
+    for (&day, &on) in observed.range(part.from()..part.to()) {
+        let Ok(one_day) = Period::inclusive(day, day) else { continue };
+        let profile_day = days.minutes(&one_day);
+        minutes = minutes - profile_day + observed_day(profile_day, on);
+    }
+    minutes
 }
 
 /// Assets with the same asset-side key and piece list: the first of them, and where their slots start.
@@ -424,6 +463,7 @@ mod tests {
             factors: &factors,
             factor_method: method,
             holidays: &holidays,
+            observed: &crate::energy::observed::ObservedOn::default(),
         };
         estimate(&inputs, group_by).unwrap()
     }
@@ -451,6 +491,56 @@ mod tests {
         assert_eq!(t.carbon.td_kg_co2e, dec("3.595218"));
         assert_eq!(t.carbon.total_kg_co2e(), dec("44.272261"));
         assert_eq!(t.market_kg_co2e, dec("40.677043"));
+    }
+
+    #[test]
+    fn observed_days_replace_the_profile_by_hand() {
+        // April 2024 by the profile alone: 16.23 kWh (see by_month_sums_to_the_year). The desktop's agent
+        // observed two days:
+        // - Tue 02/04/2024, a working day (profile 600 min on, 840 asleep), seen on 13 h = 780 min: the
+        //   other 660 min count as asleep because the profile sleeps that day. Change: on +180 min,
+        //   asleep −180 min: (70 − 3) × 180 = 12 060 Wmin = 0.201 kWh more.
+        // - Sat 06/04/2024, not a working day (profile 1440 min asleep), seen on 2 h = 120 min: on
+        //   +120, asleep −120: 67 × 120 = 8 040 Wmin = 0.134 kWh more.
+        // April: 16.23 + 0.201 + 0.134 = 16.565 kWh; £ = 16.565 × 0.245 = 4.058425.
+        // Its monitor (parent = the desktop, 20 W on, 0.3 W asleep) follows the PC's observations:
+        // profile April 210 h on, 510 h asleep = (20 × 210 + 0.3 × 510) / 1000 = 4.353 kWh, plus
+        // (20 − 0.3) × 300 min = 5 910 Wmin = 0.0985 kWh: 4.4515 kWh.
+        let april = Period::inclusive(ymd(2024, 4, 1), ymd(2024, 4, 30)).unwrap();
+        let mut observed = crate::energy::observed::ObservedOn::default();
+        observed.add(1, ymd(2024, 4, 2), 780);
+        observed.add(1, ymd(2024, 4, 6), 120);
+        // An observation outside the period changes nothing.
+        observed.add(1, ymd(2024, 5, 1), 1440);
+        let monitor = AssetEnergyInput {
+            asset_id: 2,
+            category: Category::Monitor,
+            parent_id: Some(1),
+            draw: PowerDraw::new(dec("20"), dec("0.3"), dec("0")).unwrap(),
+            ..desktop(2)
+        };
+        let (profiles, factors) = (profiles(), factors());
+        let holidays = BankHolidays::england_and_wales(2024..=2025);
+        let tariffs = tariffs();
+        let assets = [desktop(1), monitor];
+        let inputs = EstimateInputs {
+            period: april,
+            assets: &assets,
+            profiles: &profiles,
+            tariffs: &tariffs,
+            factors: &factors,
+            factor_method: FactorMethod::MajorityYear,
+            holidays: &holidays,
+            observed: &observed,
+        };
+        let rows = estimate(&inputs, &[GroupBy::Asset]).unwrap();
+        assert_eq!(rows[0].key, [GroupValue::Asset(1)]);
+        assert_eq!(rows[0].totals.kwh, dec("16.565"));
+        assert_eq!(rows[0].totals.cost_gbp, dec("4.058425"));
+        assert_eq!(rows[1].totals.kwh, dec("4.4515"));
+        // Without observations, the profile's figure.
+        let plain = run(april, &[desktop(1)], &tariffs, FactorMethod::MajorityYear, &[]);
+        assert_eq!(plain[0].totals.kwh, dec("16.23"));
     }
 
     #[test]
@@ -624,6 +714,7 @@ mod tests {
             factors: &factors,
             factor_method: FactorMethod::MajorityYear,
             holidays: &holidays,
+            observed: &crate::energy::observed::ObservedOn::default(),
         };
         assert_eq!(estimate(&inputs, &[]), Err(EnergyError::NoTariff { site_id: Some(1000), date: fy.from() }));
         let tariffs = tariffs();

@@ -139,6 +139,7 @@ mod tests {
             factors: &factors,
             factor_method: FactorMethod::MajorityYear,
             holidays: &holidays,
+            observed: &crate::energy::observed::ObservedOn::default(),
         };
         let saving = policy_saving(&inputs, evenings_and_weekends(), |_| true).unwrap();
         assert_eq!(saving.saved.kwh, saved_kwh);

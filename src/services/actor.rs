@@ -20,6 +20,8 @@ pub enum ActorKind {
     User,
     /// An API token: `token:<name>`.
     Token,
+    /// An enrolled PC agent, authenticated by its device token: named `agent:<asset tag>`.
+    Agent,
 }
 
 impl ActorKind {
@@ -29,6 +31,7 @@ impl ActorKind {
             ActorKind::System => "system",
             ActorKind::User => "user",
             ActorKind::Token => "token",
+            ActorKind::Agent => "agent",
         }
     }
 }
@@ -44,6 +47,11 @@ impl Actor {
 
     pub fn token(token_name: &str) -> Actor {
         Actor { name: format!("token:{token_name}"), kind: ActorKind::Token }
+    }
+
+    /// The agent enrolled for the asset with this tag.
+    pub fn agent(asset_tag: &str) -> Actor {
+        Actor { name: format!("agent:{asset_tag}"), kind: ActorKind::Agent }
     }
 
     /// A name from a request header: printable, at most 100 characters, else not accepted.

@@ -19,6 +19,7 @@ use std::str::FromStr;
 use super::usage_profiles::{parse_day, parse_time, to_profile};
 use crate::domain::{AssetTag, Category, Gbp, LifecycleState};
 use crate::energy::carbon::majority_year;
+use crate::energy::observed::ObservedOn;
 use crate::energy::power::is_always_on_kit;
 use crate::energy::tariff::round_to_pence;
 use crate::energy::usage::WeekdaySet;
@@ -237,7 +238,9 @@ pub struct EnergyReport {
 }
 
 pub const METHOD: &str = "Hours in each power state from each asset's usage profile (its own, else its \
-    category's default; servers and switches on 24/7; a monitor follows its PC), bank holidays and UK clock \
+    category's default; servers and switches on 24/7; a monitor follows its PC), except on days its agent \
+    observed it, when the minutes seen on replace the profile's and the rest count as asleep (if the profile \
+    sleeps that day) or off; bank holidays and UK clock \
     changes counted; kWh = Σ watts × hours / 1000 (the asset's own watts, else its model's), × site PUE for \
     servers and switches; £ = Σ kWh × the tariff in force each day; kgCO2e = kWh × the UK grid factor set \
     (generation, Scope 2, and T&D losses, Scope 3). Only assets deployed now count, each from its purchase date.";
@@ -256,6 +259,8 @@ pub(crate) struct Loaded {
     pub(crate) site_names: HashMap<i32, String>,
     pub(crate) department_names: HashMap<i32, String>,
     pub(crate) model_names: HashMap<i32, String>,
+    /// Agents' observed minutes on, for the period being estimated (loaded with [`Loaded::observe`]).
+    observed: ObservedOn,
 }
 
 fn decimal_of_f64(field: &str, tag: &str, v: f64) -> AppResult<Decimal> {
@@ -459,6 +464,7 @@ pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> 
         site_names,
         department_names,
         model_names,
+        observed: ObservedOn::default(),
     })
 }
 
@@ -507,6 +513,12 @@ pub(crate) fn energy_error(e: EnergyError, loaded: &Loaded) -> AppError {
 }
 
 impl Loaded {
+    /// Reads the agents' observed days in `period` for the loaded assets.
+    async fn observe<C: ConnectionTrait>(&mut self, conn: &C, period: &Period, only: Option<&[i32]>) -> AppResult<()> {
+        self.observed = super::agents::observed_on(conn, period, only).await?;
+        Ok(())
+    }
+
     fn inputs(&self, period: Period, factor_method: FactorMethod) -> EstimateInputs<'_> {
         EstimateInputs {
             period,
@@ -516,6 +528,7 @@ impl Loaded {
             factors: &self.factors,
             factor_method,
             holidays: &self.holidays,
+            observed: &self.observed,
         }
     }
 
@@ -601,7 +614,8 @@ impl Loaded {
 
 /// The estate's energy, cost and carbon over `period`, grouped.
 pub async fn estimate<C: ConnectionTrait>(conn: &C, period: Period, group_by: &[GroupBy]) -> AppResult<EnergyReport> {
-    let loaded = load(conn, None).await?;
+    let mut loaded = load(conn, None).await?;
+    loaded.observe(conn, &period, None).await?;
     report(&loaded, period, group_by, &loaded.assets)
 }
 
@@ -667,7 +681,9 @@ pub async fn asset_energy<C: ConnectionTrait>(conn: &C, tag: &AssetTag, period: 
         .await?
         .ok_or_else(|| AppError::not_found("asset", tag.as_str()))?;
     let state: LifecycleState = row.lifecycle_state.parse().unwrap_or(LifecycleState::InStock);
-    let loaded = load(conn, Some(&[row.id])).await?;
+    let mut loaded = load(conn, Some(&[row.id])).await?;
+    let observed_ids: Vec<i32> = loaded.assets.iter().map(|a| a.asset_id).collect();
+    loaded.observe(conn, &period, Some(&observed_ids)).await?;
     let counted: Vec<AssetEnergyInput> = loaded.assets.iter().filter(|a| a.asset_id == row.id).cloned().collect();
     let (totals, factor_sets, tariffs) = if counted.is_empty() {
         (EnergyTotals::default(), vec![], vec![])
@@ -831,6 +847,6 @@ pub async fn what_if<C: ConnectionTrait>(conn: &C, req: WhatIfRequest) -> AppRes
         proposed: EnergyFigures::from_totals(&saving.proposed)?,
         saved: EnergyFigures::from_totals(&saving.saved)?,
         factor_sets: loaded.factor_sets_used(&period, FactorMethod::MajorityYear),
-        method: format!("{METHOD} Saving = the year as it is − the year with the policy laid over each profile."),
+        method: format!("{METHOD} Saving = the year as it is − the year with the policy laid over each profile (both from the profiles: agents' observed days are not used in a what-if)."),
     })
 }

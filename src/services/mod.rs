@@ -2,6 +2,7 @@
 //! its audit event in one transaction. Callers: web (API and pages), cli, demo, and later import.
 
 pub mod actor;
+pub mod agents;
 pub mod api_tokens;
 pub mod asset_list;
 pub mod assets;

@@ -1,5 +1,9 @@
 //! Storage: sea-orm entities and the connection. Nothing about HTTP lives here.
 
+pub mod agent_checkin;
+pub mod agent_device;
+pub mod agent_enrolment_token;
+pub mod agent_hour;
 pub mod api_token;
 pub mod app_user;
 pub mod asset;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: each module exposes `routes()` and its OpenAPI `Doc`.
 
+pub mod agents;
 pub mod assets;
 pub mod audit;
 pub mod cost_items;
@@ -44,6 +45,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(audit::Doc::openapi());
     doc.merge(cost_items::Doc::openapi());
     doc.merge(tco::Doc::openapi());
+    doc.merge(agents::Doc::openapi());
     doc
 }
 
@@ -60,6 +62,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(audit::routes());
     r.extend(cost_items::routes());
     r.extend(tco::routes());
+    r.extend(agents::routes());
     r
 }
 

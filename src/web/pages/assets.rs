@@ -92,6 +92,8 @@ struct ShowPage {
     /// The energy line for the current and the last financial year: (year, sentence or what is missing).
     energy: Vec<(String, String)>,
     tco: super::tco::AssetTcoSection,
+    /// The agent's observed days, newest first: (date, hours on, hours with a user active).
+    observed: Vec<(String, String, String)>,
 }
 
 fn power_rows(a: &AssetView, l: &Lookups) -> Vec<PowerRow> {
@@ -174,10 +176,27 @@ async fn energy_lines(db: &sea_orm::DatabaseConnection, a: &AssetView) -> Result
     Ok(lines)
 }
 
+/// The last 14 days its agent saw it on, newest first.
+async fn observed_rows(
+    db: &sea_orm::DatabaseConnection,
+    asset_id: i32,
+) -> Result<Vec<(String, String, String)>, PageError> {
+    let today = crate::energy::observed::uk_date(chrono::Utc::now());
+    let from = today - chrono::Duration::days(13);
+    let period = crate::energy::Period::inclusive(from, today).map_err(crate::error::AppError::Internal)?;
+    let hm = |m: u32| format!("{}:{:02}", m / 60, m % 60);
+    Ok(crate::services::agents::observed_days(db, asset_id, &period)
+        .await?
+        .into_iter()
+        .map(|d| (format::date(d.date), hm(d.minutes_on), hm(d.minutes_user_active)))
+        .collect())
+}
+
 async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) -> Result<ShowPage, PageError> {
     let a = assets::get_by_tag(db, tag).await?;
     let energy = energy_lines(db, &a).await?;
     let tco = super::tco::asset_section(db, tag).await?;
+    let observed = observed_rows(db, a.id).await?;
     let l = Lookups::load(db).await?;
     let history = assets::history(db, tag).await?;
     let linked: Vec<LinkedDevice> = register_summary::linked_devices(db, a.id).await?;
@@ -251,6 +270,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
         notes: a.notes.clone(),
         energy,
         tco,
+        observed,
         groups,
         tag,
     })

@@ -3,6 +3,7 @@
 //! Depends on services (and domain values), never on the store.
 
 mod account;
+mod agents;
 mod asset_form;
 mod asset_list;
 mod assets;
@@ -46,6 +47,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(charts::routes());
     r.extend(cost_items::routes());
     r.extend(tco::routes());
+    r.extend(agents::routes());
     r
 }
 
@@ -219,7 +221,7 @@ impl From<AppError> for PageError {
                 PageError::BadRequest(errs.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
             }
             AppError::Unauthorized { .. } => PageError::SignIn,
-            AppError::Forbidden { message, .. } => PageError::Forbidden(message),
+            AppError::Forbidden { message, .. } | AppError::NotYours { message } => PageError::Forbidden(message),
             AppError::Database(e) => PageError::Internal(format!("database error: {e}")),
             AppError::Internal(e) => PageError::Internal(e),
         }
