@@ -216,11 +216,8 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 tracing::info!("{loaded}");
             }
             tracing::info!("serving on http://{}:{}/", config.address, config.port);
-            crate::web::build_rocket(crate::web::figment(config.address, config.port), db)
-                .launch()
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("server: {e}"))
+            let figment = crate::web::figment(config.address, config.port).merge(("scheduler", &config.scheduler));
+            crate::web::build_rocket(figment, db).launch().await.map(|_| ()).map_err(|e| format!("server: {e}"))
         }
     }
 }

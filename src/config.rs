@@ -19,6 +19,9 @@ pub struct Config {
     pub auto_migrate: bool,
     /// A tracing filter, e.g. `info` or `greenict=debug`.
     pub log: String,
+    /// The power scheduler (`[scheduler]`): see `scheduler::SchedulerConfig`.
+    #[serde(default)]
+    pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
 impl Default for Config {
@@ -30,6 +33,7 @@ impl Default for Config {
             port: 8000,
             auto_migrate: true,
             log: "info".into(),
+            scheduler: crate::scheduler::SchedulerConfig::default(),
         }
     }
 }
@@ -63,6 +67,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.scheduler.validate()?;
         if let Some(url) = &self.database_url {
             if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 return Err(format!(

@@ -3,6 +3,8 @@
 //! The map, dependencies pointing one way (`web | cli → services → domain + store`):
 //! - [`domain`]: pure values and rules (money, MAC addresses, lifecycle, refresh maths). No I/O.
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
+//! - [`scheduling`]: pure power-schedule maths (policies, BST, bank holidays, catch-up); [`scheduler`]: the
+//!   background task that plans, claims and sends power actions (Wake-on-LAN).
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
 //! - [`web`]: Rocket routes: the JSON API under `/api/v1`, HTML pages, static assets, health checks.
@@ -17,6 +19,8 @@ pub mod domain;
 pub mod energy;
 pub mod error;
 pub mod import;
+pub mod scheduler;
+pub mod scheduling;
 pub mod services;
 pub mod store;
 pub mod web;

@@ -21,6 +21,7 @@ pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -
     rocket::custom(figment)
         .manage(db)
         .attach(request_log::RequestLog)
+        .attach(crate::scheduler::fairing())
         .mount("/", health::routes())
         .mount("/api/v1", api::routes())
         .mount("/", api::docs_routes())
