@@ -25,6 +25,11 @@ use crate::scheduling::wake::{broadcasts_for, Segment};
 use crate::scheduling::{ActionKind, AssetFacts, CatchUp, Due};
 use crate::store::{asset, network_segment, power_action, power_exclusion, power_policy, site};
 
+/// An asset as planning reads it: id, tag, site, department, category.
+type PlanningRow = (i32, String, Option<i32>, Option<i32>, String);
+/// An asset as a wake needs it: id, tag, MAC addresses, IP address, site.
+type WakeRow = (i32, String, Option<String>, Option<String>, Option<i32>);
+
 /// How the scheduler plans and catches up.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanRules {
@@ -58,7 +63,7 @@ pub async fn plan(db: &DatabaseConnection, now: DateTime<Utc>, rules: PlanRules)
             (p.id, a)
         })
         .collect();
-    let assets: Vec<(i32, String, Option<i32>, Option<i32>, String)> = asset::Entity::find()
+    let assets: Vec<PlanningRow> = asset::Entity::find()
         .select_only()
         .columns([
             asset::Column::Id,
@@ -186,10 +191,10 @@ pub async fn wake_jobs<C: ConnectionTrait>(conn: &C, claimed: &[power_action::Mo
             wol_port: s.wol_port,
         })
         .collect();
-    let mut assets: HashMap<i32, (String, Option<String>, Option<String>, Option<i32>)> = HashMap::new();
+    let mut assets: HashMap<i32, WakeRow> = HashMap::new();
     let ids: Vec<i32> = claimed.iter().map(|a| a.asset_id).collect();
     for chunk in ids.chunks(1000) {
-        let rows: Vec<(i32, String, Option<String>, Option<String>, Option<i32>)> = asset::Entity::find()
+        let rows: Vec<WakeRow> = asset::Entity::find()
             .select_only()
             .columns([
                 asset::Column::Id,
@@ -202,12 +207,12 @@ pub async fn wake_jobs<C: ConnectionTrait>(conn: &C, claimed: &[power_action::Mo
             .into_tuple()
             .all(conn)
             .await?;
-        assets.extend(rows.into_iter().map(|(id, t, m, ip, s)| (id, (t, m, ip, s))));
+        assets.extend(rows.into_iter().map(|r| (r.0, r)));
     }
     Ok(claimed
         .iter()
         .map(|action| {
-            let Some((tag, macs, ip, site_id)) = assets.get(&action.asset_id) else {
+            let Some((_, tag, macs, ip, site_id)) = assets.get(&action.asset_id) else {
                 return WakeJob {
                     action_id: action.id,
                     asset_tag: String::new(),

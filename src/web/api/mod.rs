@@ -6,6 +6,7 @@ pub mod device_models;
 pub mod energy;
 pub mod imports;
 pub mod network_segments;
+pub mod power;
 pub mod sites;
 
 use utoipa::OpenApi;
@@ -35,6 +36,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
     doc.merge(energy::Doc::openapi());
+    doc.merge(power::Doc::openapi());
     doc
 }
 
@@ -47,6 +49,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(device_models::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(power::routes());
     r
 }
 
