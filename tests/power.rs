@@ -482,3 +482,53 @@ async fn an_opt_out_stops_shutdowns_until_it_expires() {
         .unwrap();
     assert_eq!(shutdowns.len(), 1, "one 19:00 shutdown in the next 24 h");
 }
+
+#[rocket::async_test]
+async fn pages_create_a_policy_show_it_on_the_asset_and_log_a_manual_wake() {
+    let rx = listener(26);
+    let t = app().await;
+    let site = site_on_loopback(&t, "Central Library", 26).await;
+    pc(&t, "CL-1", site, "02:00:00:00:26:01").await;
+
+    let (s, page) = t.page("/power").await;
+    assert_eq!(s, Status::Ok);
+    assert!(page.contains("Add a policy") && page.contains("_csrf"), "{page}");
+
+    let form = |schedule: &str| {
+        format!(
+            "name=Library+hours&enabled=yes&target=site&site_id={site}&department_id=&category=&tag_prefix=&asset_tags=\
+             &off_action=shutdown&schedule={schedule}&patch_windows=&warning_minutes=10&may_defer=no&max_defer_minutes=60\
+             &bank_holidays_off=yes&notes="
+        )
+    };
+    let (s, _, body) = t.post_form("/power/policies", &form("weekdays+7-7")).await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(body.contains("The policy was not saved") && body.contains("is not a time"), "{body}");
+    let (s, to, _) = t.post_form("/power/policies", &form("mon-sat+09%3A00-17%3A30")).await;
+    assert_eq!(s, Status::SeeOther);
+    let to = to.unwrap();
+    assert!(to.starts_with("/power/policies/"), "{to}");
+    let (s, policy_page) = t.page(&to).await;
+    assert_eq!(s, Status::Ok);
+    assert!(
+        policy_page.contains("Policy &#39;Library hours&#39; saved") || policy_page.contains("Library hours"),
+        "{policy_page}"
+    );
+
+    let (_, asset_page) = t.page("/assets/CL-1").await;
+    assert!(asset_page.contains("Power management"), "{asset_page}");
+    assert!(
+        asset_page.contains("Library hours") && asset_page.contains("it is at the policy&#39;s site"),
+        "{asset_page}"
+    );
+
+    let (s, back, _) = t.post_form("/power/manual", "kind=wake&asset_tag=CL-1&back=%2Fassets%2FCL-1").await;
+    assert_eq!((s, back.as_deref()), (Status::SeeOther, Some("/assets/CL-1")));
+    assert_eq!(drain(&rx), vec![expected_packet([2, 0, 0, 0, 0x26, 1]); 3]);
+    let (_, log) = t.page("/power/actions?asset_tag=CL-1").await;
+    assert!(log.contains(&format!("{WHO} (by hand)")) && log.contains("sent"), "{log}");
+    assert!(log.contains("Central Library"), "{log}");
+    // A redirect only to our own pages.
+    let (_, back, _) = t.post_form("/power/manual", "kind=wake&asset_tag=CL-1&back=https%3A%2F%2Fevil.example").await;
+    assert_eq!(back.as_deref(), Some("/power"));
+}

@@ -83,6 +83,8 @@ struct ShowPage {
     read_only: bool,
     groups: Vec<DetailGroup>,
     power: Vec<PowerRow>,
+    /// Which power policy applies and why; wake / shut down now.
+    power_mgmt: super::power::AssetPowerSection,
     linked: Vec<(String, String, String)>,
     next_states: Vec<Choice>,
     lifecycle_error: Option<String>,
@@ -175,6 +177,7 @@ async fn energy_lines(db: &sea_orm::DatabaseConnection, a: &AssetView) -> Result
 async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) -> Result<ShowPage, PageError> {
     let a = assets::get_by_tag(db, tag).await?;
     let energy = energy_lines(db, &a).await?;
+    let power_mgmt = super::power::asset_power_section(db, a.asset_tag.as_str()).await?;
     let l = Lookups::load(db).await?;
     let history = assets::history(db, tag).await?;
     let linked: Vec<LinkedDevice> = register_summary::linked_devices(db, a.id).await?;
@@ -232,6 +235,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
         state_key: a.lifecycle_state.as_str().into(),
         read_only: a.lifecycle_state.is_read_only(),
         power: power_rows(&a, &l),
+        power_mgmt,
         linked: linked
             .into_iter()
             .map(|d| {

@@ -14,6 +14,7 @@ mod forms;
 mod home;
 mod imports;
 mod lookups;
+mod power;
 
 use askama::Template;
 use rocket::http::Status;
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(catalogue::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(power::routes());
     r
 }
 
