@@ -532,3 +532,62 @@ async fn pages_create_a_policy_show_it_on_the_asset_and_log_a_manual_wake() {
     let (_, back, _) = t.post_form("/power/manual", "kind=wake&asset_tag=CL-1&back=https%3A%2F%2Fevil.example").await;
     assert_eq!(back.as_deref(), Some("/power"));
 }
+
+/// The background loop: turned on in the configuration, it starts at lift-off and sends a due wake with
+/// no one calling `tick`. (The test waits for that to happen; it does not time it.)
+#[rocket::async_test]
+async fn the_enabled_scheduler_runs_by_itself_after_liftoff() {
+    let rx = listener(27);
+    let (db, _backend, _dir) = common::fresh_db().await;
+    let cfg = SchedulerConfig {
+        enabled: true,
+        interval_seconds: 1,
+        instance_id: "background".into(),
+        ..SchedulerConfig::default()
+    };
+    let figment = greenict::web::figment([127, 0, 0, 1].into(), 0).merge(("scheduler", &cfg));
+    let client =
+        rocket::local::asynchronous::Client::tracked(greenict::build_rocket(figment, db.clone())).await.unwrap();
+    let post = |path: &'static str, body: Value| {
+        let client = &client;
+        async move {
+            let res = client.post(path).header(rocket::http::ContentType::JSON).body(body.to_string()).dispatch().await;
+            let status = res.status();
+            let v: Value = serde_json::from_str(&res.into_string().await.unwrap_or_default()).unwrap_or(Value::Null);
+            assert!(status.code < 300, "{path}: {status} {v}");
+            v
+        }
+    };
+    let site = post("/api/v1/sites", json!({"name": "Museum"})).await["id"].as_i64().unwrap();
+    post(
+        "/api/v1/network-segments",
+        json!({"site_id": site, "name": "LAN", "cidr": "127.0.0.0/24", "broadcast_address": "127.0.0.27"}),
+    )
+    .await;
+    post(
+        "/api/v1/assets",
+        json!({"asset_tag": "MUS-1", "category": "desktop", "site_id": site, "mac_addresses": ["02:00:00:00:27:01"],
+            "lifecycle_state": "deployed"}),
+    )
+    .await;
+    // A wake five minutes ago, UK time, every day: due now, still useful.
+    let wake = (Utc::now() - chrono::Duration::minutes(5)).with_timezone(&chrono_tz::Europe::London).format("%H:%M");
+    post(
+        "/api/v1/power/policies",
+        json!({"name": "Museum", "target": "site", "site_id": site, "schedule": format!("mon-sun {wake}-")}),
+    )
+    .await;
+    let mut got = vec![];
+    for _ in 0..200 {
+        got.extend(drain(&rx));
+        if got.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(got, vec![expected_packet([2, 0, 0, 0, 0x27, 1]); 3], "the background loop sent the wake");
+    let rows = actions(&db).await;
+    let sent = rows.iter().find(|r| r.kind == "wake").unwrap();
+    assert_eq!(sent.state, "sent");
+    assert!(sent.claimed_by.as_deref().unwrap().starts_with("background#"), "{sent:?}");
+}
