@@ -220,6 +220,20 @@ async fn two_instances_ticking_together_send_each_wake_exactly_once() {
     assert_eq!((ra.unwrap().sent, rb.unwrap().sent), (0, 0));
     assert!(drain(&rx).is_empty());
     assert_eq!(actions(&t.db).await.len(), 60);
+
+    // The next five mornings, each instance claiming at the same moment with nothing left to plan first
+    // (the closest race): still every wake exactly once. Each morning one instance plans the next day.
+    for day in 15..20 {
+        let ten_past = at(&format!("2026-01-{day}T07:10:00Z"));
+        let (ra, rb) = tokio::join!(a.send_wakes(&t.db, ten_past, None), b.send_wakes(&db_b, ten_past, None));
+        let ((sa, fa), (sb, fb)) = (ra.unwrap(), rb.unwrap());
+        assert_eq!((sa + sb, fa + fb), (20, 0), "day {day}: a {sa}, b {sb}");
+        let got = drain(&rx);
+        assert_eq!(got.len(), 20 * 3, "day {day}");
+        let distinct: std::collections::HashSet<&Vec<u8>> = got.iter().collect();
+        assert_eq!(distinct.len(), 20, "day {day}");
+        a.tick(&t.db, ten_past).await.unwrap();
+    }
 }
 
 #[rocket::async_test]
