@@ -600,9 +600,65 @@ async fn the_enabled_scheduler_runs_by_itself_after_liftoff() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(got, vec![expected_packet([2, 0, 0, 0, 0x27, 1]); 3], "the background loop sent the wake");
-    let rows = actions(&db).await;
-    // Today's wake (tomorrow's is planned too, within the 24-hour horizon).
-    let sent = rows.iter().find(|r| r.kind == "wake" && r.scheduled_at <= Utc::now()).unwrap();
+    // The packets go before the row is marked sent: wait for that too. Today's wake, that is (tomorrow's is
+    // planned too, within the 24-hour horizon).
+    let mut sent = None;
+    for _ in 0..200 {
+        let rows = actions(&db).await;
+        sent = rows.into_iter().find(|r| r.kind == "wake" && r.scheduled_at <= Utc::now());
+        if sent.as_ref().is_some_and(|r| r.state != "claimed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let sent = sent.expect("today's wake");
     assert_eq!(sent.state, "sent");
     assert!(sent.claimed_by.as_deref().unwrap().starts_with("background#"), "{sent:?}");
+}
+
+/// A steady tick plans only what is new since the previous one, but any change to what planning reads
+/// (a new asset, a changed policy) is seen at the next tick. Dates are in the future so that changing a
+/// policy withdraws its planned actions as it does in real use.
+#[rocket::async_test]
+async fn later_ticks_plan_only_the_new_slice_but_see_every_change() {
+    let t = app().await;
+    let site = site_on_loopback(&t, "Archive", 28).await;
+    pc(&t, "AR-1", site, "02:00:00:00:28:01").await;
+    let (_, p) = t
+        .post(
+            "/api/v1/power/policies",
+            json!({"name": "Archive", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
+        )
+        .await;
+    let s = Scheduler::new(config("archive"));
+    let r = s.tick(&t.db, at("2027-01-13T06:00:00Z")).await.unwrap();
+    assert_eq!(r.planned, 2, "07:00 wake and 19:00 shutdown");
+    let r = s.tick(&t.db, at("2027-01-13T06:01:00Z")).await.unwrap();
+    assert_eq!(r.planned, 0);
+
+    // A new deployed asset: its actions are planned at the next tick, not only from the next new slice.
+    pc(&t, "AR-2", site, "02:00:00:00:28:02").await;
+    let r = s.tick(&t.db, at("2027-01-13T06:02:00Z")).await.unwrap();
+    assert_eq!(r.planned, 2, "{r:?}");
+
+    // The policy changes: its planned actions are withdrawn and the next tick plans the new times.
+    let (st, _) =
+        t.patch(&format!("/api/v1/power/policies/{}", p["id"]), json!({"schedule": "mon-sun 08:00-18:00"})).await;
+    assert_eq!(st, Status::Ok);
+    assert!(actions(&t.db).await.is_empty(), "future planned actions withdrawn");
+    let r = s.tick(&t.db, at("2027-01-13T06:03:00Z")).await.unwrap();
+    assert_eq!(r.planned, 4, "{r:?}");
+    let mut times: Vec<(String, String)> =
+        actions(&t.db).await.into_iter().map(|a| (a.kind, a.scheduled_at.format("%H:%M").to_string())).collect();
+    times.sort();
+    times.dedup();
+    assert_eq!(times, [("shutdown".to_string(), "18:00".to_string()), ("wake".to_string(), "08:00".to_string())]);
+
+    // A day of steady ticks plans each next day's actions exactly once.
+    let mut planned = 0;
+    for minute in (4..24 * 60).step_by(7) {
+        let now = at("2027-01-13T06:00:00Z") + chrono::Duration::minutes(minute);
+        planned += s.tick(&t.db, now).await.unwrap().planned;
+    }
+    assert_eq!(planned, 4, "the next day's wake and shutdown for two assets");
 }

@@ -11,7 +11,7 @@ use rocket::fairing::AdHoc;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{AppError, AppResult};
 use crate::scheduling::CatchUp;
@@ -96,15 +96,23 @@ pub struct TickReport {
 }
 
 /// The scheduler of one instance: its settings and the sequence its claim tokens are numbered from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Scheduler {
     pub config: SchedulerConfig,
     seq: Arc<AtomicU64>,
+    /// What the last tick's planning read (a cache; see `power_actions::PlanState`).
+    plan_state: Arc<Mutex<Option<power_actions::PlanState>>>,
+}
+
+impl std::fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduler").field("config", &self.config).finish_non_exhaustive()
+    }
 }
 
 impl Scheduler {
     pub fn new(config: SchedulerConfig) -> Scheduler {
-        Scheduler { config, seq: Arc::new(AtomicU64::new(0)) }
+        Scheduler { config, seq: Arc::new(AtomicU64::new(0)), plan_state: Arc::new(Mutex::new(None)) }
     }
 
     pub fn catch_up(&self) -> CatchUp {
@@ -125,7 +133,10 @@ impl Scheduler {
 
     /// One round: plan, expire what is too late, claim and send due wakes.
     pub async fn tick(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<TickReport> {
-        let planned = power_actions::plan(db, now, self.rules()).await?;
+        // Taken out while planning (never held across an await); a failed plan leaves no state behind.
+        let mut state = self.plan_state.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let planned = power_actions::plan_from(db, now, self.rules(), &mut state).await?;
+        *self.plan_state.lock().unwrap_or_else(|e| e.into_inner()) = state;
         let expired = power_actions::expire_stale(db, now, self.catch_up()).await?;
         let (sent, failed) = self.send_wakes(db, now, None).await?;
         Ok(TickReport { planned, expired, sent, failed })

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use super::audit::{self, Action, NewEvent};
-use super::power_policies::{planning_inputs, tags_by_id};
+use super::power_policies::{planning_inputs, tags_by_id, PlanningInputs};
 use super::Actor;
 use crate::domain::{MacAddress, MacAddresses};
 use crate::error::{AppError, AppResult};
@@ -44,48 +44,124 @@ pub fn window(now: DateTime<Utc>, rules: PlanRules) -> (DateTime<Utc>, DateTime<
     (now - lookback(rules.catch_up), now + rules.horizon)
 }
 
+/// What planning last read, kept between ticks so a steady tick plans only the slice of the window that is
+/// new since the previous one, without re-reading the register. It is only a cache: it is used only while
+/// the [`Epoch`] of everything planning reads is unchanged, a new or restarted instance starts without it,
+/// and rows are inserted idempotently whatever it says.
+pub struct PlanState {
+    epoch: String,
+    /// Actions before this have been planned.
+    until: DateTime<Utc>,
+    inputs: PlanningInputs,
+    /// Each covered asset and the index of its policy in `inputs.policies`.
+    assignment: Vec<(i32, usize)>,
+}
+
+/// A fingerprint of everything planning reads: counts and latest changes of policies, their asset lists,
+/// exclusions, opt-outs, bank holidays and the register. Any change to what should be planned changes it.
+async fn epoch<C: ConnectionTrait>(conn: &C) -> AppResult<String> {
+    let parts: Vec<String> =
+        ["power_policy", "power_policy_asset", "power_exclusion", "power_opt_out", "bank_holiday", "asset"]
+            .iter()
+            .map(|t| {
+                let latest = if *t == "power_policy_asset" {
+                    "''".to_string()
+                } else {
+                    format!("(SELECT CAST(MAX(updated_at) AS TEXT) FROM {t})")
+                };
+                format!("CAST((SELECT COUNT(*) FROM {t}) AS TEXT) || '/' || COALESCE({latest}, '-')")
+            })
+            .collect();
+    let sql = format!("SELECT {} AS epoch", parts.join(" || ';' || "));
+    let row = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?
+        .ok_or_else(|| AppError::Internal("epoch query returned no row".into()))?;
+    Ok(row.try_get::<String>("", "epoch")?)
+}
+
+/// Reads the register and decides each deployed, not excluded asset's policy.
+async fn fresh_state(db: &DatabaseConnection, epoch: String, from: DateTime<Utc>) -> AppResult<PlanState> {
+    let inputs = planning_inputs(db, from).await?;
+    let mut assignment = Vec::new();
+    if inputs.policies.iter().any(|p| p.enabled) {
+        let assets: Vec<PlanningRow> = asset::Entity::find()
+            .select_only()
+            .columns([
+                asset::Column::Id,
+                asset::Column::AssetTag,
+                asset::Column::SiteId,
+                asset::Column::DepartmentId,
+                asset::Column::Category,
+            ])
+            .filter(asset::Column::LifecycleState.eq("deployed"))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let index: HashMap<i32, usize> = inputs.policies.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        for (id, asset_tag, site_id, department_id, category) in assets {
+            if inputs.excluded.contains_key(&id) {
+                continue;
+            }
+            let facts = AssetFacts { id, asset_tag, site_id, department_id, category };
+            if let Some(p) = winner(&facts, &inputs.policies) {
+                assignment.push((id, index[&p.id]));
+            }
+        }
+    }
+    Ok(PlanState { epoch, until: from, inputs, assignment })
+}
+
 /// Plans every deployed asset's policy actions in the tick's window. Idempotent: actions already planned
 /// (by this or another instance, before or after a restart) are left as they are. Past actions in the
 /// window that are already too late are not planned at all. Returns how many rows were new.
 #[tracing::instrument(skip(db, rules))]
 pub async fn plan(db: &DatabaseConnection, now: DateTime<Utc>, rules: PlanRules) -> AppResult<u64> {
+    plan_from(db, now, rules, &mut None).await
+}
+
+/// [`plan`], reusing `state` from the previous tick when nothing planning reads has changed: then only the
+/// part of the window after the previous tick's is planned. `state` is left describing this tick.
+pub async fn plan_from(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    rules: PlanRules,
+    state: &mut Option<PlanState>,
+) -> AppResult<u64> {
     let (from, to) = window(now, rules);
-    let inputs = planning_inputs(db, from).await?;
-    if inputs.policies.iter().all(|p| !p.enabled) {
+    let current = epoch(db).await?;
+    let reusable = state.as_ref().is_some_and(|s| s.epoch == current && s.until >= from);
+    if !reusable {
+        *state = Some(fresh_state(db, current, from).await?);
+    }
+    let Some(st) = state.as_mut() else { return Ok(0) };
+    let slice_from = std::cmp::max(st.until, from);
+    st.until = std::cmp::max(st.until, to);
+    if slice_from >= to || st.assignment.is_empty() {
         return Ok(0);
     }
-    let by_policy: HashMap<i32, Vec<_>> = inputs
+    let by_policy: Vec<Vec<_>> = st
+        .inputs
         .policies
         .iter()
         .map(|p| {
-            let mut a = policy_actions(p, from, to, &inputs.bank_holidays);
+            let mut a = policy_actions(p, slice_from, to, &st.inputs.bank_holidays);
             a.retain(|x| due(x.kind, x.at, now, rules.catch_up) != Due::TooLate);
-            (p.id, a)
+            a
         })
         .collect();
-    let assets: Vec<PlanningRow> = asset::Entity::find()
-        .select_only()
-        .columns([
-            asset::Column::Id,
-            asset::Column::AssetTag,
-            asset::Column::SiteId,
-            asset::Column::DepartmentId,
-            asset::Column::Category,
-        ])
-        .filter(asset::Column::LifecycleState.eq("deployed"))
-        .into_tuple()
-        .all(db)
-        .await?;
+    if by_policy.iter().all(Vec::is_empty) {
+        return Ok(0);
+    }
+    let none = Vec::new();
     let mut rows = Vec::new();
-    for (id, asset_tag, site_id, department_id, category) in assets {
-        if inputs.excluded.contains_key(&id) {
+    for &(id, pi) in &st.assignment {
+        let p = &st.inputs.policies[pi];
+        let actions = &by_policy[pi];
+        if actions.is_empty() {
             continue;
         }
-        let facts = AssetFacts { id, asset_tag, site_id, department_id, category };
-        let Some(p) = winner(&facts, &inputs.policies) else { continue };
-        let Some(actions) = by_policy.get(&p.id) else { continue };
-        let none = Vec::new();
-        let opts = inputs.opt_outs.get(&id).unwrap_or(&none);
+        let opts = st.inputs.opt_outs.get(&id).unwrap_or(&none);
         for a in for_asset(actions, opts) {
             let off = a.kind.is_off();
             rows.push(power_action::ActiveModel {
