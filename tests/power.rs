@@ -662,3 +662,40 @@ async fn later_ticks_plan_only_the_new_slice_but_see_every_change() {
     }
     assert_eq!(planned, 4, "the next day's wake and shutdown for two assets");
 }
+
+/// An asset moved to another site (a change made in the register, not to a policy) loses the old site's
+/// planned actions and gets the new site's at the next tick; a retired asset loses them all.
+#[rocket::async_test]
+async fn moving_or_retiring_an_asset_replans_it() {
+    let t = app().await;
+    let north = site_on_loopback(&t, "North Depot", 29).await;
+    let south = site_on_loopback(&t, "South Depot", 30).await;
+    pc(&t, "MV-1", north, "02:00:00:00:29:01").await;
+    for (name, site, schedule) in [("North", north, "mon-sun 07:00-19:00"), ("South", south, "mon-sun 08:00-20:00")] {
+        let (s, p) = t
+            .post(
+                "/api/v1/power/policies",
+                json!({"name": name, "target": "site", "site_id": site, "schedule": schedule}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{p}");
+    }
+    let s = Scheduler::new(config("mover"));
+    s.tick(&t.db, at("2027-01-13T06:00:00Z")).await.unwrap();
+    let hours = |rows: Vec<power_action::Model>| {
+        let mut h: Vec<String> = rows.into_iter().map(|a| a.scheduled_at.format("%H:%M").to_string()).collect();
+        h.sort();
+        h
+    };
+    assert_eq!(hours(actions(&t.db).await), ["07:00", "19:00"]);
+
+    let (st, a) = t.patch("/api/v1/assets/MV-1", json!({"site_id": south})).await;
+    assert_eq!(st, Status::Ok, "{a}");
+    s.tick(&t.db, at("2027-01-13T06:01:00Z")).await.unwrap();
+    assert_eq!(hours(actions(&t.db).await), ["08:00", "20:00"]);
+
+    let (st, a) = t.patch("/api/v1/assets/MV-1", json!({"lifecycle_state": "in_repair"})).await;
+    assert_eq!(st, Status::Ok, "{a}");
+    s.tick(&t.db, at("2027-01-13T06:02:00Z")).await.unwrap();
+    assert!(actions(&t.db).await.is_empty());
+}

@@ -112,6 +112,39 @@ async fn fresh_state(db: &DatabaseConnection, epoch: String, from: DateTime<Utc>
     Ok(PlanState { epoch, until: from, inputs, assignment })
 }
 
+/// Deletes future, still `planned` policy actions that no longer fit: the asset moved to another policy's
+/// group, was excluded, retired, or its policy went. (Services withdraw them when a policy, exclusion or
+/// opt-out changes; this catches changes made through the register, such as an asset moving site.)
+async fn withdraw_stale(db: &DatabaseConnection, now: DateTime<Utc>, st: &PlanState) -> AppResult<u64> {
+    use power_action::Column as C;
+    let current: HashMap<i32, i32> =
+        st.assignment.iter().map(|&(asset, pi)| (asset, st.inputs.policies[pi].id)).collect();
+    let future: Vec<(i32, i32, Option<i32>)> = power_action::Entity::find()
+        .select_only()
+        .columns([C::Id, C::AssetId, C::PolicyId])
+        .filter(C::State.eq("planned"))
+        .filter(C::Cause.ne("manual"))
+        .filter(C::ScheduledAt.gt(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let stale: Vec<i32> = future
+        .into_iter()
+        .filter(|(_, asset, policy)| current.get(asset).copied() != *policy)
+        .map(|(id, _, _)| id)
+        .collect();
+    let mut n = 0;
+    for chunk in stale.chunks(1000) {
+        n += power_action::Entity::delete_many()
+            .filter(C::Id.is_in(chunk.iter().copied()))
+            .filter(C::State.eq("planned"))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(n)
+}
+
 /// Plans every deployed asset's policy actions in the tick's window. Idempotent: actions already planned
 /// (by this or another instance, before or after a restart) are left as they are. Past actions in the
 /// window that are already too late are not planned at all. Returns how many rows were new.
@@ -132,7 +165,9 @@ pub async fn plan_from(
     let current = epoch(db).await?;
     let reusable = state.as_ref().is_some_and(|s| s.epoch == current && s.until >= from);
     if !reusable {
-        *state = Some(fresh_state(db, current, from).await?);
+        let fresh = fresh_state(db, current, from).await?;
+        withdraw_stale(db, now, &fresh).await?;
+        *state = Some(fresh);
     }
     let Some(st) = state.as_mut() else { return Ok(0) };
     let slice_from = std::cmp::max(st.until, from);

@@ -46,7 +46,7 @@ where
     let backend = conn.get_database_backend();
     let head = format!(
         "INSERT INTO {} ({}) VALUES ",
-        quote(&E::default().table_name().to_string()),
+        quote(E::default().table_name()),
         columns.iter().map(|c| quote(c.as_str())).collect::<Vec<_>>().join(", ")
     );
     let mut models = models.into_iter().peekable();
