@@ -147,6 +147,7 @@ async fn wake_now_sends_the_exact_magic_packet_for_each_mac_format() {
             (Some("sent"), Some("manual"), Some(WHO))
         );
         assert!(a["detail"].as_str().unwrap().contains("127.0.0.21:9"), "{a}");
+        assert!(!a["detail"].as_str().unwrap().contains("port"), "the segment uses port 9: {a}");
     }
     // Each manual action is in the audit trail, naming who asked.
     let n =
@@ -698,4 +699,26 @@ async fn moving_or_retiring_an_asset_replans_it() {
     assert_eq!(st, Status::Ok, "{a}");
     s.tick(&t.db, at("2027-01-13T06:02:00Z")).await.unwrap();
     assert!(actions(&t.db).await.is_empty());
+}
+
+/// A segment set to another Wake-on-LAN port: wol-rs can only send to port 9, so the packet goes there and
+/// the action's detail says so rather than hide it.
+#[rocket::async_test]
+async fn a_segment_asking_for_another_port_is_told_the_packet_went_to_9() {
+    let rx = listener(31);
+    let t = app().await;
+    let (_, site) = t.post("/api/v1/sites", json!({"name": "Pool"})).await;
+    let site = site["id"].as_i64().unwrap();
+    let (s, seg) = t
+        .post(
+            "/api/v1/network-segments",
+            json!({"site_id": site, "name": "LAN", "cidr": "127.0.0.0/24", "broadcast_address": "127.0.0.31", "wol_port": 7}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{seg}");
+    pc(&t, "POOL-1", site, "02:00:00:00:31:01").await;
+    let (_, out) = t.post("/api/v1/power/actions", json!({"kind": "wake", "asset_tag": "POOL-1"})).await;
+    assert_eq!(drain(&rx), vec![expected_packet([2, 0, 0, 0, 0x31, 1]); 3]);
+    let (_, a) = t.get(&format!("/api/v1/power/actions/{}", out["action_ids"][0])).await;
+    assert!(a["detail"].as_str().unwrap().contains("asks for port 7, but wol-rs always sends to port 9"), "{a}");
 }

@@ -29,7 +29,8 @@ pub fn send_all(
                         .map_err(|e| format!("sending the magic packet for {mac} to {broadcast}:9 failed: {e}"))?;
                 }
                 let to: Vec<String> = targets.iter().map(|(m, b)| format!("{m} → {b}:9")).collect();
-                Ok(format!("{packets} magic packet(s): {}", to.join(", ")))
+                let note = job.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                Ok(format!("{packets} magic packet(s): {}{note}", to.join(", ")))
             });
             (job.action_id, outcome)
         })

@@ -283,6 +283,8 @@ pub struct WakeJob {
     pub action_id: i32,
     pub asset_tag: String,
     pub targets: Result<Vec<(MacAddress, IpAddr)>, String>,
+    /// Said beside the outcome, e.g. that a segment asks for a port other than 9, which wol-rs cannot use.
+    pub note: Option<String>,
 }
 
 /// Where each claimed wake's packets go: every MAC of the asset to its segment's broadcast address.
@@ -328,6 +330,7 @@ pub async fn wake_jobs<C: ConnectionTrait>(conn: &C, claimed: &[power_action::Mo
                     action_id: action.id,
                     asset_tag: String::new(),
                     targets: Err("the asset no longer exists".into()),
+                    note: None,
                 };
             };
             let macs: Vec<MacAddress> = macs
@@ -340,9 +343,19 @@ pub async fn wake_jobs<C: ConnectionTrait>(conn: &C, claimed: &[power_action::Mo
             } else {
                 let ip = ip.as_deref().and_then(|i| i.parse().ok());
                 broadcasts_for(ip, *site_id, &segments)
-                    .map(|bs| macs.iter().flat_map(|m| bs.iter().map(move |b| (*m, *b))).collect())
+                    .map(|bs| macs.iter().flat_map(|m| bs.iter().map(move |b| (*m, *b))).collect::<Vec<_>>())
             };
-            WakeJob { action_id: action.id, asset_tag: tag.clone(), targets }
+            let ports: Vec<String> = match &targets {
+                Ok(t) => segments
+                    .iter()
+                    .filter(|s| s.wol_port != 9 && t.iter().any(|(_, b)| s.broadcast == Some(*b)))
+                    .map(|s| s.wol_port.to_string())
+                    .collect(),
+                Err(_) => vec![],
+            };
+            let note = (!ports.is_empty())
+                .then(|| format!("the segment asks for port {}, but wol-rs always sends to port 9", ports.join(", ")));
+            WakeJob { action_id: action.id, asset_tag: tag.clone(), targets, note }
         })
         .collect())
 }
