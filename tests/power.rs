@@ -433,6 +433,14 @@ async fn policies_resolve_most_specific_first_and_the_asset_says_why() {
     assert_eq!((s, c["state"].as_str()), (Status::Ok, Some("cancelled")), "{c}");
     let (s, c) = t.post(&format!("/api/v1/power/actions/{id}/cancel"), json!({})).await;
     assert_eq!((s, error_of(&c).0.as_str()), (Status::Conflict, "illegal_transition"));
+    // Who the action is for must exist (and not be disposed), and a group must have deployed assets.
+    let (s, e) = t.post("/api/v1/power/actions", json!({"kind": "wake", "asset_tag": "NOPE-1"})).await;
+    assert_eq!((s, error_of(&e).0.as_str()), (Status::NotFound, "not_found"), "{e}");
+    let (_, empty) = t.post("/api/v1/departments", json!({"name": "Empty", "cost_centre": "EM1"})).await;
+    let (s, e) = t.post("/api/v1/power/actions", json!({"kind": "wake", "department_id": empty["id"]})).await;
+    assert_eq!((s, error_of(&e).1.as_deref()), (Status::UnprocessableEntity, Some("department_id")), "{e}");
+    let (s, e) = t.post("/api/v1/power/actions", json!({"kind": "reboot", "asset_tag": "CO-PC-1"})).await;
+    assert_eq!((s, error_of(&e).1.as_deref()), (Status::UnprocessableEntity, Some("kind")), "{e}");
     // The log filters by cause and state.
     let (_, log) = t.get("/api/v1/power/actions?cause=manual&state=planned").await;
     assert_eq!(log.as_array().unwrap().len(), 1, "{log}");

@@ -497,7 +497,8 @@ pub async fn create_manual(db: &DatabaseConnection, actor: &Actor, req: &ManualR
     let txn = db.begin().await?;
     let mut q = asset::Entity::find().select_only().columns([asset::Column::Id, asset::Column::AssetTag]);
     if let Some(tag) = &req.asset_tag {
-        q = q.filter(asset::Column::AssetTag.eq(tag.trim()));
+        // Any state but disposed: a PC in stock or in repair may be woken for imaging or updates.
+        q = q.filter(asset::Column::AssetTag.eq(tag.trim())).filter(asset::Column::LifecycleState.ne("disposed"));
     } else {
         q = q.filter(asset::Column::LifecycleState.eq("deployed"));
         if let Some(s) = req.site_id {
@@ -513,8 +514,12 @@ pub async fn create_manual(db: &DatabaseConnection, actor: &Actor, req: &ManualR
     let targets: Vec<(i32, String)> = q.order_by_asc(asset::Column::Id).into_tuple().all(&txn).await?;
     if targets.is_empty() {
         return Err(match &req.asset_tag {
-            Some(t) => AppError::not_found("asset", t.trim()),
-            None => AppError::field("site_id", "empty", "no deployed assets in that group"),
+            Some(t) => AppError::not_found("asset (not disposed)", t.trim()),
+            None => AppError::field(
+                if req.site_id.is_some() { "site_id" } else { "department_id" },
+                "empty",
+                "there are no deployed assets in that group",
+            ),
         });
     }
     let excluded: HashMap<i32, String> = if kind.is_off() {
