@@ -317,7 +317,8 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             tracing::info!("serving on http://{}:{}/", config.address, config.port);
             let figment = crate::web::figment(config.address, config.port)
                 .merge(("secret_key", config.cookie_key()?))
-                .merge(("secure_cookies", config.secure_cookies));
+                .merge(("secure_cookies", config.secure_cookies))
+                .merge(("scheduler", &config.scheduler));
             crate::web::build_rocket(figment, db).launch().await.map(|_| ()).map_err(|e| format!("server: {e}"))
         }
     }

@@ -24,6 +24,9 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// Mark the session cookie Secure: set when users reach the service over HTTPS.
     pub secure_cookies: bool,
+    /// The power scheduler (`[scheduler]`): see `scheduler::SchedulerConfig`.
+    #[serde(default)]
+    pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
 /// A configuration value never printed: not in logs, not in `Debug`.
@@ -48,6 +51,7 @@ impl Default for Config {
             log: "info".into(),
             secret_key: None,
             secure_cookies: false,
+            scheduler: crate::scheduler::SchedulerConfig::default(),
         }
     }
 }
@@ -81,6 +85,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.scheduler.validate()?;
         if let Some(url) = &self.database_url {
             if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 return Err(format!(

@@ -5,6 +5,8 @@
 //! - [`energy`]: pure energy, cost and carbon estimates, roll-ups and what-if savings. No I/O.
 //! - [`auth`]: password hashing, random tokens and the sign-in throttling rule.
 //! - [`tco`]: pure total cost of ownership and refresh planning (forecast, keep-longer what-if). No I/O.
+//! - [`scheduling`]: pure power-schedule maths (policies, BST, bank holidays, catch-up); [`scheduler`]: the
+//!   background task that plans, claims and sends power actions (Wake-on-LAN).
 //! - [`store`]: sea-orm entities and the database connection (SQLite file by default, or PostgreSQL).
 //! - [`charts`]: plotters charts from plain series (SVG, PNG, and the table and CSV behind them). No I/O.
 //! - [`services`]: one function per user action; each runs in a transaction and writes an audit event.
@@ -25,6 +27,8 @@ pub mod domain;
 pub mod energy;
 pub mod error;
 pub mod import;
+pub mod scheduler;
+pub mod scheduling;
 pub mod services;
 pub mod store;
 pub mod tco;

@@ -7,6 +7,7 @@ mod m20261123_000001_register;
 mod m20261124_000001_energy;
 mod m20261124_000002_list_indexes;
 mod m20261125_000001_power_actions;
+mod m20261125_000002_power_policies;
 mod m20261125_000003_agents;
 mod m20261126_000001_cost_items;
 mod m20261127_000001_users;
@@ -21,9 +22,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_energy::Migration),
             Box::new(m20261124_000002_list_indexes::Migration),
             Box::new(m20261125_000001_power_actions::Migration),
+            Box::new(m20261125_000002_power_policies::Migration),
+            Box::new(m20261125_000003_agents::Migration),
             Box::new(m20261126_000001_cost_items::Migration),
             Box::new(m20261127_000001_users::Migration),
-            Box::new(m20261125_000003_agents::Migration),
         ]
     }
 }

@@ -15,6 +15,8 @@ pub mod device_models;
 pub mod energy;
 pub mod energy_reference;
 pub mod network_segments;
+pub mod power_actions;
+pub mod power_policies;
 pub mod refresh;
 pub mod register_summary;
 pub mod sessions;

@@ -17,13 +17,36 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    insert_with_suffix::<E, C>(conn, models, "").await
+}
+
+/// [`insert_all`], skipping rows that clash with a unique key on `conflict_columns`
+/// (`ON CONFLICT (...) DO NOTHING`, the same on SQLite and PostgreSQL). Returns the rows actually inserted.
+pub async fn insert_all_or_ignore<E, C>(
+    conn: &C,
+    models: Vec<E::ActiveModel>,
+    conflict_columns: &[E::Column],
+) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let cols: Vec<String> = conflict_columns.iter().map(|c| quote(c.as_str())).collect();
+    insert_with_suffix::<E, C>(conn, models, &format!(" ON CONFLICT ({}) DO NOTHING", cols.join(", "))).await
+}
+
+async fn insert_with_suffix<E, C>(conn: &C, models: Vec<E::ActiveModel>, suffix: &str) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let primary: Vec<String> = E::PrimaryKey::iter().map(|k| k.into_column().as_str().to_string()).collect();
     let columns: Vec<E::Column> = E::Column::iter().filter(|c| !primary.contains(&c.as_str().to_string())).collect();
     let per_statement = (MAX_VALUES_PER_STATEMENT / columns.len().max(1)).max(1);
     let backend = conn.get_database_backend();
     let head = format!(
         "INSERT INTO {} ({}) VALUES ",
-        quote(&E::default().table_name().to_string()),
+        quote(E::default().table_name()),
         columns.iter().map(|c| quote(c.as_str())).collect::<Vec<_>>().join(", ")
     );
     let mut models = models.into_iter().peekable();
@@ -42,9 +65,9 @@ where
             }
             rows += 1;
         }
-        let sql = format!("{head}{}", placeholders(backend, rows, columns.len()));
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-        inserted += rows as u64;
+        let sql = format!("{head}{}{suffix}", placeholders(backend, rows, columns.len()));
+        let done = conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        inserted += if suffix.is_empty() { rows as u64 } else { done.rows_affected() };
     }
     Ok(inserted)
 }

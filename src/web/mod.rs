@@ -32,6 +32,7 @@ pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -
         .attach(request_log::RequestLog)
         .attach(access::Csrf)
         .attach(security_headers::SecurityHeaders)
+        .attach(crate::scheduler::fairing())
         .mount("/", health::routes())
         .mount("/api/v1", api::routes())
         .mount("/", api::docs_routes())

@@ -10,6 +10,7 @@ pub mod energy;
 pub mod imports;
 pub mod network_segments;
 pub mod people;
+pub mod power;
 pub mod sites;
 pub mod tco;
 
@@ -46,6 +47,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(cost_items::Doc::openapi());
     doc.merge(tco::Doc::openapi());
     doc.merge(agents::Doc::openapi());
+    doc.merge(power::Doc::openapi());
     doc
 }
 
@@ -63,6 +65,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(cost_items::routes());
     r.extend(tco::routes());
     r.extend(agents::routes());
+    r.extend(power::routes());
     r
 }
 

@@ -84,6 +84,8 @@ struct ShowPage {
     read_only: bool,
     groups: Vec<DetailGroup>,
     power: Vec<PowerRow>,
+    /// Which power policy applies and why; wake / shut down now.
+    power_mgmt: super::power::AssetPowerSection,
     linked: Vec<(String, String, String)>,
     next_states: Vec<Choice>,
     lifecycle_error: Option<String>,
@@ -197,6 +199,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
     let energy = energy_lines(db, &a).await?;
     let tco = super::tco::asset_section(db, tag).await?;
     let observed = observed_rows(db, a.id).await?;
+    let power_mgmt = super::power::asset_power_section(db, a.asset_tag.as_str()).await?;
     let l = Lookups::load(db).await?;
     let history = assets::history(db, tag).await?;
     let linked: Vec<LinkedDevice> = register_summary::linked_devices(db, a.id).await?;
@@ -254,6 +257,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
         state_key: a.lifecycle_state.as_str().into(),
         read_only: a.lifecycle_state.is_read_only(),
         power: power_rows(&a, &l),
+        power_mgmt,
         linked: linked
             .into_iter()
             .map(|d| {

@@ -19,6 +19,7 @@ mod forms;
 mod home;
 mod imports;
 mod lookups;
+mod power;
 mod tco;
 mod users;
 
@@ -48,6 +49,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(cost_items::routes());
     r.extend(tco::routes());
     r.extend(agents::routes());
+    r.extend(power::routes());
     r
 }
 
