@@ -7,6 +7,7 @@ mod m20261123_000001_register;
 mod m20261124_000001_energy;
 mod m20261124_000002_list_indexes;
 mod m20261125_000001_power_actions;
+mod m20261126_000002_disposals;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_energy::Migration),
             Box::new(m20261124_000002_list_indexes::Migration),
             Box::new(m20261125_000001_power_actions::Migration),
+            Box::new(m20261126_000002_disposals::Migration),
         ]
     }
 }

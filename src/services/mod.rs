@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audited;
 pub mod departments;
 pub mod device_models;
+pub mod disposals;
 pub mod energy;
 pub mod energy_reference;
 pub mod network_segments;
