@@ -216,11 +216,9 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 tracing::info!("{loaded}");
             }
             tracing::info!("serving on http://{}:{}/", config.address, config.port);
-            crate::web::build_rocket(crate::web::figment(config.address, config.port), db)
-                .launch()
-                .await
-                .map(|_| ())
-                .map_err(|e| format!("server: {e}"))
+            let figment = crate::web::figment(config.address, config.port)
+                .merge((crate::web::api::disposals::DATA_DIR_KEY, &config.data_dir));
+            crate::web::build_rocket(figment, db).launch().await.map(|_| ()).map_err(|e| format!("server: {e}"))
         }
     }
 }

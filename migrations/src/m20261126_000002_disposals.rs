@@ -17,6 +17,7 @@ enum Asset {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)]
 enum Disposal {
     Table,
     Id,

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod departments;
 pub mod device_models;
+pub mod disposals;
 pub mod energy;
 pub mod imports;
 pub mod network_segments;
@@ -35,6 +36,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
     doc.merge(energy::Doc::openapi());
+    doc.merge(disposals::Doc::openapi());
     doc
 }
 
@@ -47,6 +49,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(device_models::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(disposals::routes());
     r
 }
 
