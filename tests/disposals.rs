@@ -448,3 +448,77 @@ async fn a_bad_import_names_every_problem_and_imports_nothing() {
     assert_eq!(asset_state(&t, "WCC-I001").await, "retired", "the first row's move was rolled back too");
     assert_eq!(audit_events(&t).await, events);
 }
+
+/// A multipart body with one file field and plain fields, as a browser sends it.
+fn multipart(fields: &[(&str, &str)], file_field: &str, file_name: &str, bytes: &[u8]) -> (ContentType, Vec<u8>) {
+    let boundary = "greenictTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (ContentType::new("multipart", "form-data").with_params(("boundary", boundary)), body)
+}
+
+#[rocket::async_test]
+async fn the_pages_record_refuse_and_complete_a_disposal() {
+    let t = app().await;
+    retired_laptops(&t, "WCC-P", 1).await;
+    let (s, page) = t.page("/disposals").await;
+    assert_eq!(s, Status::Ok);
+    assert!(page.contains("No disposals have been recorded yet"), "{page}");
+
+    let (s, to, page) = t
+        .post_form(
+            "/disposals/new",
+            "reference=DSP-P&disposal_date=30%2F06%2F2025&route=donation&receiving_organisation=Tech+Share&cost_gbp=%C2%A31%2C234.50",
+        )
+        .await;
+    assert_eq!(s, Status::SeeOther, "{page}");
+    let href = to.unwrap();
+    let (_, page) = t.page(&href).await;
+    assert!(page.contains("DSP-P") && page.contains("30/06/2025") && page.contains("£1,234.50"), "{page}");
+    let id: i64 = href.trim_start_matches("/disposals/").parse().unwrap();
+
+    // The laptop joins without a sanitisation record: completing is refused, naming it, and nothing changes.
+    let (s, _, page) = t.post_form(&format!("/disposals/{id}/assets"), "asset_tag=WCC-P001&weight_kg=1.7").await;
+    assert_eq!(s, Status::SeeOther, "{page}");
+    let (s, _, page) = t.post_form(&format!("/disposals/{id}/complete"), "").await;
+    assert_eq!(s, Status::UnprocessableEntity);
+    assert!(page.contains("Nothing was changed") && page.contains("asset WCC-P001 holds data"), "{page}");
+    assert_eq!(asset_state(&t, "WCC-P001").await, "awaiting_disposal");
+
+    // A text file is refused as a document, whatever its name says.
+    let (ct, body) = multipart(&[("kind", "waste_transfer_note"), ("asset_tag", "")], "file", "wtn.pdf", b"just text");
+    let res = t.client.post(format!("/disposals/{id}/documents")).header(ct).body(body).dispatch().await;
+    assert_eq!(res.status(), Status::UnprocessableEntity);
+    assert!(res.into_string().await.unwrap().contains("not a PDF, PNG or JPEG"));
+    let (ct, body) =
+        multipart(&[("kind", "sanitisation_certificate"), ("asset_tag", "WCC-P001")], "file", "cert.pdf", &pdf("cert"));
+    let res = t.client.post(format!("/disposals/{id}/documents")).header(ct).body(body).dispatch().await;
+    assert_eq!(res.status(), Status::SeeOther);
+
+    let (s, _, page) = t
+        .post_form(
+            &format!("/disposals/{id}/assets"),
+            "asset_tag=WCC-P001&sanitisation_method=purge&sanitised_by=ICT+Ops&sanitised_on=20%2F06%2F2025&certificate_number=C-77",
+        )
+        .await;
+    assert_eq!(s, Status::SeeOther, "{page}");
+    let (s, _, _) = t.post_form(&format!("/disposals/{id}/complete"), "").await;
+    assert_eq!(s, Status::SeeOther);
+    let (_, page) = t.page(&format!("/disposals/{id}")).await;
+    assert!(page.contains("Completed") && page.contains("cert.pdf") && page.contains("C-77"), "{page}");
+    assert_eq!(asset_state(&t, "WCC-P001").await, "disposed");
+
+    let (s, page) = t.page("/ewaste?fy=2025").await;
+    assert_eq!(s, Status::Ok);
+    assert!(page.contains("2025/26") && page.contains("1.70 kg") && page.contains("100.0% (1 of 1"), "{page}");
+}

@@ -1137,13 +1137,23 @@ pub async fn money_by_asset<C: ConnectionTrait>(conn: &C) -> AppResult<HashMap<i
         .into_iter()
         .filter(|d| d.cost_pence.unwrap_or(0) != 0 || d.income_pence.unwrap_or(0) != 0)
         .collect::<Vec<_>>();
-    let mut out = HashMap::new();
-    for d in disposals {
+    // Two queries in all (the lines fetched in chunks of disposal ids), not one per disposal: TCO calls
+    // this for the whole estate.
+    let ids: Vec<i32> = disposals.iter().map(|d| d.id).collect();
+    let mut lines_by_disposal: HashMap<i32, Vec<disposal_asset::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
         let lines = disposal_asset::Entity::find()
-            .filter(disposal_asset::Column::DisposalId.eq(d.id))
+            .filter(disposal_asset::Column::DisposalId.is_in(chunk.to_vec()))
             .order_by_asc(disposal_asset::Column::Id)
             .all(conn)
             .await?;
+        for l in lines {
+            lines_by_disposal.entry(l.disposal_id).or_default().push(l);
+        }
+    }
+    let mut out = HashMap::new();
+    for d in disposals {
+        let lines = lines_by_disposal.remove(&d.id).unwrap_or_default();
         let weights: Vec<Option<f64>> = lines.iter().map(|l| l.weight_kg).collect();
         let costs = apportion(d.cost_pence.unwrap_or(0), &weights);
         let incomes = apportion(d.income_pence.unwrap_or(0), &weights);

@@ -8,6 +8,7 @@ mod assets;
 mod catalogue;
 mod catalogue_delete;
 mod catalogue_forms;
+mod disposals;
 mod energy;
 mod format;
 mod forms;
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(catalogue::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(disposals::routes());
     r
 }
 
