@@ -383,6 +383,9 @@ async fn only_retired_assets_join_and_each_joins_once() {
     assert_eq!((s, error_of(&e).0.as_str()), (Status::Conflict, "in_another_disposal"), "{e}");
     assert!(error_of(&e).1.is_some() && e["error"]["message"].as_str().unwrap().contains("DSP-1"), "{e}");
 
+    let (s, e) = t.delete("/api/v1/assets/WCC-Y001").await;
+    assert_eq!((s, error_of(&e).0.as_str()), (Status::Conflict, "in_disposal"), "an asset in a disposal is kept: {e}");
+
     let (s, e) = t
         .send("PUT", &format!("/api/v1/disposals/{one}/assets/WCC-Y001"), json!({"weight_kg": -1, "weee_category": 15}))
         .await;
