@@ -520,6 +520,8 @@ async fn the_pages_record_refuse_and_complete_a_disposal() {
     let (_, page) = t.page(&format!("/disposals/{id}")).await;
     assert!(page.contains("Completed") && page.contains("cert.pdf") && page.contains("C-77"), "{page}");
     assert_eq!(asset_state(&t, "WCC-P001").await, "disposed");
+    let (_, page) = t.page("/assets/WCC-P001").await;
+    assert!(page.contains(&format!("href=\"/disposals/{id}\"")) && page.contains("DSP-P (Donation"), "{page}");
 
     let (s, page) = t.page("/ewaste?fy=2025").await;
     assert_eq!(s, Status::Ok);

@@ -299,7 +299,11 @@ fn show_page(v: DisposalView, layout: Layout, errors: Vec<String>) -> ShowPage {
             tag: a.asset_tag.clone(),
             category: a.category.label().into(),
             weight: a.weight_kg.map_or("not known".into(), |w| format!("{} ({})", kg(w), a.weight_source)),
-            storage: if a.has_storage { "Yes".into() } else { "No".into() },
+            storage: format!(
+                "{}{}",
+                if a.has_storage { "Yes" } else { "No" },
+                if a.hazardous { "; hazardous waste" } else { "" }
+            ),
             weee: a.weee_category.to_string(),
             sanitisation: match (&a.sanitisation_method, &a.sanitised_by, a.sanitised_on) {
                 (None, _, _) if a.has_storage => "Missing".into(),
