@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, NotSet, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -1096,15 +1096,24 @@ pub async fn ewaste<C: ConnectionTrait>(conn: &C, year: FinancialYear) -> AppRes
     let ids: Vec<i32> = routes.keys().copied().collect();
     let mut items = Vec::new();
     for chunk in ids.chunks(500) {
-        let lines = disposal_asset::Entity::find()
+        // Only the four columns the figures use.
+        let lines: Vec<(i32, Option<f64>, bool, Option<String>)> = disposal_asset::Entity::find()
+            .select_only()
+            .columns([
+                disposal_asset::Column::DisposalId,
+                disposal_asset::Column::WeightKg,
+                disposal_asset::Column::HasStorage,
+                disposal_asset::Column::CertificateNumber,
+            ])
             .filter(disposal_asset::Column::DisposalId.is_in(chunk.to_vec()))
+            .into_tuple()
             .all(conn)
             .await?;
-        items.extend(lines.into_iter().map(|l| EwasteItem {
-            route: routes[&l.disposal_id],
-            weight_kg: l.weight_kg.unwrap_or(0.0),
-            has_storage: l.has_storage,
-            has_certificate: l.certificate_number.as_deref().is_some_and(|c| !c.trim().is_empty()),
+        items.extend(lines.into_iter().map(|(disposal_id, weight_kg, has_storage, certificate)| EwasteItem {
+            route: routes[&disposal_id],
+            weight_kg: weight_kg.unwrap_or(0.0),
+            has_storage,
+            has_certificate: certificate.as_deref().is_some_and(|c| !c.trim().is_empty()),
         }));
     }
     Ok(EwasteReport {
@@ -1140,26 +1149,34 @@ pub async fn money_by_asset<C: ConnectionTrait>(conn: &C) -> AppResult<HashMap<i
     // Two queries in all (the lines fetched in chunks of disposal ids), not one per disposal: TCO calls
     // this for the whole estate.
     let ids: Vec<i32> = disposals.iter().map(|d| d.id).collect();
-    let mut lines_by_disposal: HashMap<i32, Vec<disposal_asset::Model>> = HashMap::new();
+    // (asset id, weight) in line order, per disposal.
+    let mut lines_by_disposal: HashMap<i32, Vec<(i32, Option<f64>)>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let lines = disposal_asset::Entity::find()
+        let lines: Vec<(i32, i32, Option<f64>)> = disposal_asset::Entity::find()
+            .select_only()
+            .columns([
+                disposal_asset::Column::DisposalId,
+                disposal_asset::Column::AssetId,
+                disposal_asset::Column::WeightKg,
+            ])
             .filter(disposal_asset::Column::DisposalId.is_in(chunk.to_vec()))
             .order_by_asc(disposal_asset::Column::Id)
+            .into_tuple()
             .all(conn)
             .await?;
-        for l in lines {
-            lines_by_disposal.entry(l.disposal_id).or_default().push(l);
+        for (disposal_id, asset_id, weight_kg) in lines {
+            lines_by_disposal.entry(disposal_id).or_default().push((asset_id, weight_kg));
         }
     }
     let mut out = HashMap::new();
     for d in disposals {
         let lines = lines_by_disposal.remove(&d.id).unwrap_or_default();
-        let weights: Vec<Option<f64>> = lines.iter().map(|l| l.weight_kg).collect();
+        let weights: Vec<Option<f64>> = lines.iter().map(|(_, w)| *w).collect();
         let costs = apportion(d.cost_pence.unwrap_or(0), &weights);
         let incomes = apportion(d.income_pence.unwrap_or(0), &weights);
-        for ((l, c), i) in lines.iter().zip(costs).zip(incomes) {
+        for (((asset_id, _), c), i) in lines.iter().zip(costs).zip(incomes) {
             out.insert(
-                l.asset_id,
+                *asset_id,
                 DisposalMoney { cost_gbp: Gbp::from_pence(c).decimal(), income_gbp: Gbp::from_pence(i).decimal() },
             );
         }
