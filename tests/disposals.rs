@@ -174,6 +174,12 @@ async fn a_donation_of_40_laptops_end_to_end() {
     let (s, e) = t.send("PUT", &format!("/api/v1/disposals/{id}/assets/WCC-L001"), json!({"weight_kg": 9})).await;
     assert_eq!((s, error_of(&e).0.as_str()), (Status::Conflict, "read_only"), "{e}");
 
+    // Evidence that arrives later can still be attached; a completed disposal cannot be deleted.
+    let (s, r) = upload(&t, id, "kind=receipt&file_name=receipt.jpg", b"\xFF\xD8\xFF\xE0 receipt".to_vec()).await;
+    assert_eq!(s, Status::Created, "{r}");
+    let (s, e) = t.delete(&format!("/api/v1/disposals/{id}")).await;
+    assert_eq!((s, error_of(&e).0.as_str()), (Status::Conflict, "read_only"), "{e}");
+
     // The waste transfer note comes back as it went in, with its checksum.
     let res = t.client.get(format!("/api/v1/disposals/{id}/documents/{}", doc["id"])).dispatch().await;
     assert_eq!(res.status(), Status::Ok);
@@ -393,8 +399,15 @@ async fn only_retired_assets_join_and_each_joins_once() {
     let fields: Vec<String> = details(&e).into_iter().map(|d| d.0).collect();
     assert_eq!(fields, vec!["weight_kg", "weee_category"]);
 
+    // A draft disposal made by mistake is deleted; its asset stays awaiting disposal and can join another.
+    let (s, _) = t.delete(&format!("/api/v1/disposals/{one}")).await;
+    assert_eq!(s, Status::NoContent);
+    assert_eq!(asset_state(&t, "WCC-Y001").await, "awaiting_disposal");
+    let (s, v) = t.send("PUT", &format!("/api/v1/disposals/{two}/assets/WCC-Y001"), json!({})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+
     let (s, e) = t
-        .post("/api/v1/disposals", json!({"reference": "DSP-1", "disposal_date": "2025-05-01", "route": "landfill"}))
+        .post("/api/v1/disposals", json!({"reference": "DSP-2", "disposal_date": "2025-05-01", "route": "landfill"}))
         .await;
     assert_eq!((s, error_of(&e)), (Status::Conflict, ("duplicate".to_string(), Some("reference".to_string()))));
     let (s, e) = t.post("/api/v1/disposals", json!({"reference": "DSP-9", "route": "skip", "cost_gbp": "-5.00"})).await;
