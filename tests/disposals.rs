@@ -199,6 +199,7 @@ async fn a_donation_of_40_laptops_end_to_end() {
     assert_eq!(fig["share_reused"].as_f64(), Some(1.0));
     assert_eq!(fig["share_diverted_from_landfill"].as_f64(), Some(1.0));
     assert_eq!((fig["storage_bearing_count"].as_u64(), fig["share_with_certificate"].as_f64()), (Some(40), Some(1.0)));
+    assert_eq!(fig["by_weee_category"], json!([{"weee_category": 3, "count": 40, "weight_kg": fig["weight_kg"]}]));
     let (_, other_year) = t.get("/api/v1/ewaste?fy=2024").await;
     assert_eq!(other_year["figures"]["count"].as_u64(), Some(0));
 
@@ -538,5 +539,11 @@ async fn the_pages_record_refuse_and_complete_a_disposal() {
 
     let (s, page) = t.page("/ewaste?fy=2025").await;
     assert_eq!(s, Status::Ok);
-    assert!(page.contains("2025/26") && page.contains("1.70 kg") && page.contains("100.0% (1 of 1"), "{page}");
+    assert!(
+        page.contains("2025/26")
+            && page.contains("1.70 kg")
+            && page.contains("100.0% (1 of 1")
+            && page.contains("3. IT and telecommunications equipment"),
+        "{page}"
+    );
 }

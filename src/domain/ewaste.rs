@@ -16,6 +16,8 @@ use super::disposal::Route;
 #[derive(Debug, Clone, PartialEq)]
 pub struct EwasteItem {
     pub route: Route,
+    /// UK WEEE category 1–14.
+    pub weee_category: i32,
     pub weight_kg: f64,
     pub has_storage: bool,
     pub has_certificate: bool,
@@ -28,10 +30,20 @@ pub struct RouteFigures {
     pub weight_kg: f64,
 }
 
+/// Items and weight in one UK WEEE category (as treatment facilities report evidence).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CategoryFigures {
+    pub weee_category: i32,
+    pub count: u64,
+    pub weight_kg: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EwasteFigures {
     /// Every route, in a fixed order, with zeros where nothing went that way.
     pub by_route: Vec<RouteFigures>,
+    /// The UK WEEE categories that had items, in category order.
+    pub by_weee_category: Vec<CategoryFigures>,
     pub count: u64,
     pub weight_kg: f64,
     pub reused_weight_kg: f64,
@@ -54,7 +66,15 @@ pub fn figures(items: &[EwasteItem]) -> EwasteFigures {
     let mut by_route: Vec<RouteFigures> =
         Route::ALL.iter().map(|&route| RouteFigures { route, count: 0, weight_kg: 0.0 }).collect();
     let (mut storage, mut certified) = (0u64, 0u64);
+    let mut by_category: std::collections::BTreeMap<i32, CategoryFigures> = std::collections::BTreeMap::new();
     for item in items {
+        let c = by_category.entry(item.weee_category).or_insert(CategoryFigures {
+            weee_category: item.weee_category,
+            count: 0,
+            weight_kg: 0.0,
+        });
+        c.count += 1;
+        c.weight_kg += item.weight_kg;
         if let Some(r) = by_route.iter_mut().find(|r| r.route == item.route) {
             r.count += 1;
             r.weight_kg += item.weight_kg;
@@ -79,6 +99,7 @@ pub fn figures(items: &[EwasteItem]) -> EwasteFigures {
         with_certificate_count: certified,
         share_with_certificate: share(certified as f64, storage as f64),
         by_route,
+        by_weee_category: by_category.into_values().collect(),
     }
 }
 
@@ -87,7 +108,9 @@ mod tests {
     use super::*;
 
     fn item(route: Route, weight_kg: f64, has_storage: bool, has_certificate: bool) -> EwasteItem {
-        EwasteItem { route, weight_kg, has_storage, has_certificate }
+        // Data-bearing kit here is laptops and desktops (category 3); the rest are screens (category 11).
+        let weee_category = if has_storage { 3 } else { 11 };
+        EwasteItem { route, weee_category, weight_kg, has_storage, has_certificate }
     }
 
     /// Worked by hand. A year with:
@@ -129,6 +152,10 @@ mod tests {
         assert_eq!((f.diverted_weight_kg, f.share_diverted_from_landfill), (55.0, Some(0.6875)));
         assert_eq!((f.storage_bearing_count, f.with_certificate_count), (12, 11));
         assert_eq!(f.share_with_certificate, Some(11.0 / 12.0));
+        // By WEEE category: laptops and desktops (3) 20 + 15 = 35 kg in 12 items; screens (11) 20 + 25 = 45 kg in 5.
+        let cats: Vec<(i32, u64, f64)> =
+            f.by_weee_category.iter().map(|c| (c.weee_category, c.count, c.weight_kg)).collect();
+        assert_eq!(cats, vec![(3, 12, 35.0), (11, 5, 45.0)]);
     }
 
     #[test]

@@ -1096,24 +1096,28 @@ pub async fn ewaste<C: ConnectionTrait>(conn: &C, year: FinancialYear) -> AppRes
     let ids: Vec<i32> = routes.keys().copied().collect();
     let mut items = Vec::new();
     for chunk in ids.chunks(500) {
-        // Only the four columns the figures use.
-        let lines: Vec<(i32, Option<f64>, bool, Option<String>)> = disposal_asset::Entity::find()
+        // Only the columns the figures use.
+        let lines: Vec<(i32, Option<f64>, bool, Option<String>, i32)> = disposal_asset::Entity::find()
             .select_only()
             .columns([
                 disposal_asset::Column::DisposalId,
                 disposal_asset::Column::WeightKg,
                 disposal_asset::Column::HasStorage,
                 disposal_asset::Column::CertificateNumber,
+                disposal_asset::Column::WeeeCategory,
             ])
             .filter(disposal_asset::Column::DisposalId.is_in(chunk.to_vec()))
             .into_tuple()
             .all(conn)
             .await?;
-        items.extend(lines.into_iter().map(|(disposal_id, weight_kg, has_storage, certificate)| EwasteItem {
-            route: routes[&disposal_id],
-            weight_kg: weight_kg.unwrap_or(0.0),
-            has_storage,
-            has_certificate: certificate.as_deref().is_some_and(|c| !c.trim().is_empty()),
+        items.extend(lines.into_iter().map(|(disposal_id, weight_kg, has_storage, certificate, weee_category)| {
+            EwasteItem {
+                route: routes[&disposal_id],
+                weee_category,
+                weight_kg: weight_kg.unwrap_or(0.0),
+                has_storage,
+                has_certificate: certificate.as_deref().is_some_and(|c| !c.trim().is_empty()),
+            }
         }));
     }
     Ok(EwasteReport {

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use utoipa::OpenApi;
 
 use crate::domain::disposal::{DocumentKind, MAX_DOCUMENT_BYTES};
-use crate::domain::ewaste::{EwasteFigures, RouteFigures};
+use crate::domain::ewaste::{CategoryFigures, EwasteFigures, RouteFigures};
 use crate::domain::FieldError;
 use crate::energy::FinancialYear;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -56,6 +56,7 @@ use crate::web::guards::{ApiJson, Db};
         EwasteReport,
         EwasteFigures,
         RouteFigures,
+        CategoryFigures,
         crate::domain::disposal::Route,
         crate::domain::disposal::SanitisationMethod,
         crate::domain::disposal::DocumentKind

@@ -497,6 +497,29 @@ async fn import_file(db: Db<'_>, who: Ict, id: i32, upload: Form<ImportUpload<'_
     redirect_with(format!("/disposals/{id}#assets"), message)
 }
 
+/// "3. IT and telecommunications equipment": the UK categories of SI 2013/3113 Sch.1
+/// (shared/reference/weee_categories.csv).
+fn weee_category_name(n: i32) -> String {
+    let name = match n {
+        1 => "Large household appliances",
+        2 => "Small household appliances",
+        3 => "IT and telecommunications equipment",
+        4 => "Consumer equipment",
+        5 => "Lighting equipment",
+        6 => "Electrical and electronic tools",
+        7 => "Toys, leisure and sports equipment",
+        8 => "Medical devices",
+        9 => "Monitoring and control instruments",
+        10 => "Automatic dispensers",
+        11 => "Display equipment",
+        12 => "Cooling appliances containing refrigerants",
+        13 => "Gas discharge lamps and LED light sources",
+        14 => "Photovoltaic panels",
+        _ => "Unknown category",
+    };
+    format!("{n}. {name}")
+}
+
 struct RouteRow {
     route: String,
     count: String,
@@ -512,6 +535,7 @@ struct EwastePage {
     years: Vec<super::energy::YearLink>,
     disposals_counted: String,
     rows: Vec<RouteRow>,
+    categories: Vec<RouteRow>,
     total_count: String,
     total_weight: String,
     share_reused: String,
@@ -543,6 +567,15 @@ async fn ewaste_page(db: Db<'_>, _who: Viewer, fy: Option<i32>, flash: Option<Fl
             .by_route
             .iter()
             .map(|x| RouteRow { route: x.route.label().into(), count: format::count(x.count), weight: kg(x.weight_kg) })
+            .collect(),
+        categories: f
+            .by_weee_category
+            .iter()
+            .map(|c| RouteRow {
+                route: weee_category_name(c.weee_category),
+                count: format::count(c.count),
+                weight: kg(c.weight_kg),
+            })
             .collect(),
         total_count: format::count(f.count),
         total_weight: kg(f.weight_kg),
