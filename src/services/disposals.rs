@@ -1084,6 +1084,9 @@ Diverted from landfill = every route except landfill. Shares of reuse and divers
 reported in tonnes); the certificate share is the number of data-bearing devices with a sanitisation \
 certificate number ÷ all data-bearing devices.";
 
+/// disposal_id, weight_kg, has_storage, certificate_number, weee_category.
+type EwasteColumns = (i32, Option<f64>, bool, Option<String>, i32);
+
 pub async fn ewaste<C: ConnectionTrait>(conn: &C, year: FinancialYear) -> AppResult<EwasteReport> {
     let disposals = store_disposal::Entity::find()
         .filter(store_disposal::Column::State.eq(COMPLETED))
@@ -1097,7 +1100,7 @@ pub async fn ewaste<C: ConnectionTrait>(conn: &C, year: FinancialYear) -> AppRes
     let mut items = Vec::new();
     for chunk in ids.chunks(500) {
         // Only the columns the figures use.
-        let lines: Vec<(i32, Option<f64>, bool, Option<String>, i32)> = disposal_asset::Entity::find()
+        let lines: Vec<EwasteColumns> = disposal_asset::Entity::find()
             .select_only()
             .columns([
                 disposal_asset::Column::DisposalId,
