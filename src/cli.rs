@@ -318,7 +318,8 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             let figment = crate::web::figment(config.address, config.port)
                 .merge(("secret_key", config.cookie_key()?))
                 .merge(("secure_cookies", config.secure_cookies))
-                .merge(("scheduler", &config.scheduler));
+                .merge(("scheduler", &config.scheduler))
+                .merge((crate::web::api::disposals::DATA_DIR_KEY, &config.data_dir));
             crate::web::build_rocket(figment, db).launch().await.map(|_| ()).map_err(|e| format!("server: {e}"))
         }
     }

@@ -10,6 +10,7 @@ mod m20261125_000001_power_actions;
 mod m20261125_000002_power_policies;
 mod m20261125_000003_agents;
 mod m20261126_000001_cost_items;
+mod m20261126_000002_disposals;
 mod m20261127_000001_users;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_power_policies::Migration),
             Box::new(m20261125_000003_agents::Migration),
             Box::new(m20261126_000001_cost_items::Migration),
+            Box::new(m20261126_000002_disposals::Migration),
             Box::new(m20261127_000001_users::Migration),
         ]
     }

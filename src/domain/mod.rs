@@ -1,9 +1,12 @@
 //! PURE domain values and rules: parsed types that can only hold valid values, lifecycle rules and
 //! refresh maths. No rocket, sea_orm or tokio here; dated reference data comes in as arguments.
 
+pub mod apportion;
 pub mod asset_tag;
 pub mod category;
 pub mod deferral;
+pub mod disposal;
+pub mod ewaste;
 pub mod field_error;
 pub mod lifecycle;
 pub mod mac;

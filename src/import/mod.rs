@@ -10,6 +10,7 @@ pub mod asset_rows;
 pub mod catalogue;
 pub mod columns;
 pub mod decode;
+pub mod disposal_import;
 pub mod export;
 mod problem;
 pub mod progress;

@@ -498,6 +498,13 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, tag: &str) -> AppRes
             None,
         ));
     }
+    if let Some(d) = super::disposals::of_asset(&txn, m.id).await? {
+        return Err(AppError::conflict(
+            "in_disposal",
+            format!("asset {tag} is in disposal {}; take it out of that disposal first", d.reference),
+            None,
+        ));
+    }
     let children = asset::Entity::find().filter(asset::Column::ParentAssetId.eq(m.id)).all(&txn).await?;
     if !children.is_empty() {
         let tags: Vec<String> = children.into_iter().map(|c| c.asset_tag).collect();

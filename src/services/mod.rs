@@ -12,6 +12,7 @@ pub mod charts;
 pub mod cost_items;
 pub mod departments;
 pub mod device_models;
+pub mod disposals;
 pub mod energy;
 pub mod energy_reference;
 pub mod network_segments;

@@ -33,15 +33,18 @@ use crate::tco::{
 
 /// Disposal cost and income per asset id, from the WEEE disposal records.
 ///
-/// MERGE: connect to `services::disposals::money_by_asset` (branch `disposals`) — replace the body with
-/// `super::disposals::money_by_asset(db).await` (converting its type to `tco::DisposalMoney` if it differs)
-/// and set [`DISPOSAL_MONEY_CONNECTED`] to true. Until then no disposal money is known and TCO says so.
-pub async fn disposal_money_by_asset<C: ConnectionTrait>(_db: &C) -> AppResult<HashMap<i32, DisposalMoney>> {
-    Ok(HashMap::new())
+/// Each disposed asset's share of its completed disposal's cost and income (see
+/// `services::disposals::money_by_asset` for how a batch's money is shared out).
+pub async fn disposal_money_by_asset<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<i32, DisposalMoney>> {
+    Ok(super::disposals::money_by_asset(db)
+        .await?
+        .into_iter()
+        .map(|(id, m)| (id, DisposalMoney { cost_gbp: m.cost_gbp, income_gbp: m.income_gbp }))
+        .collect())
 }
 
-/// Whether [`disposal_money_by_asset`] reads the disposal records yet (see its MERGE note).
-pub const DISPOSAL_MONEY_CONNECTED: bool = false;
+/// Disposal money is read from the disposal records.
+pub const DISPOSAL_MONEY_CONNECTED: bool = true;
 
 // -------------------------------------------------------------------------------------------- loading
 

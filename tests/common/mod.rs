@@ -62,7 +62,11 @@ pub async fn app_as(role: greenict::domain::Role) -> TestApp {
 /// The app with nobody signed in.
 pub async fn anonymous_app() -> TestApp {
     let (db, backend, dir) = fresh_db().await;
-    let rocket = greenict::build_rocket(greenict::web::figment([127, 0, 0, 1].into(), 0), db.clone());
+    // Documents go to a data directory of the test's own (the SQLite file's, or a new one).
+    let dir = dir.or_else(|| tempfile::tempdir().ok());
+    let data_dir = dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default();
+    let figment = greenict::web::figment([127, 0, 0, 1].into(), 0).merge(("data_dir", data_dir));
+    let rocket = greenict::build_rocket(figment, db.clone());
     let client = Client::tracked(rocket).await.expect("valid rocket");
     TestApp { client, db, backend, csrf: String::new(), _dir: dir }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cost_items;
 pub mod departments;
 pub mod device_models;
+pub mod disposals;
 pub mod energy;
 pub mod imports;
 pub mod network_segments;
@@ -48,6 +49,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(tco::Doc::openapi());
     doc.merge(agents::Doc::openapi());
     doc.merge(power::Doc::openapi());
+    doc.merge(disposals::Doc::openapi());
     doc
 }
 
@@ -66,6 +68,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(tco::routes());
     r.extend(agents::routes());
     r.extend(power::routes());
+    r.extend(disposals::routes());
     r
 }
 

@@ -207,6 +207,7 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
     let parent_href = a.parent_asset_tag.as_deref().map(asset_href).unwrap_or_default();
     let macs: Vec<String> = a.mac_addresses.as_slice().iter().map(|m| m.to_string()).collect();
     let model_href = a.model_id.map(|id| format!("/assets?model_id={id}")).unwrap_or_default();
+    let disposal = crate::services::disposals::of_asset(db, a.id).await?;
     let groups = vec![
         DetailGroup {
             title: "The device".into(),
@@ -246,6 +247,13 @@ async fn show_page(db: &sea_orm::DatabaseConnection, tag: &str, layout: Layout) 
                         .unwrap_or_else(|| "Model's or category's default".into()),
                 ),
                 row("Refresh due", refresh_text(&a)),
+                link_row(
+                    "Disposal",
+                    disposal
+                        .as_ref()
+                        .map(|d| format!("{} ({}, {})", d.reference, d.route.label(), format::date(d.disposal_date))),
+                    disposal.as_ref().map(|d| format!("/disposals/{}", d.id)).unwrap_or_default(),
+                ),
                 row("Last changed", format::datetime(a.updated_at)),
             ],
         },

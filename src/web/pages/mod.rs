@@ -13,6 +13,7 @@ mod catalogue_delete;
 mod catalogue_forms;
 pub mod charts;
 mod cost_items;
+mod disposals;
 mod energy;
 mod format;
 mod forms;
@@ -50,6 +51,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(tco::routes());
     r.extend(agents::routes());
     r.extend(power::routes());
+    r.extend(disposals::routes());
     r
 }
 
