@@ -271,7 +271,7 @@ async fn tco_of_two_desktops_with_a_tariff_change_and_a_forecast() {
     assert!((got - expected).abs() <= d("0.01"), "{got} vs {expected}");
     assert_eq!(dec(&row["figures"]["purchase_gbp"]), d("1350"));
     assert_eq!(r["unallocated"], json!([{"cost_item_id": stale["id"], "amount_gbp": "40.00"}]));
-    assert_eq!(r["disposal_money_recorded"], false);
+    assert_eq!(r["disposal_money_recorded"], true, "disposal cost and income come from the disposal records");
 
     let (s, e) = t.get("/api/v1/tco?group_by=colour").await;
     assert_eq!((s, error_of(&e).1), (Status::BadRequest, Some("group_by".into())));
