@@ -116,9 +116,9 @@ pub struct AuditView {
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 

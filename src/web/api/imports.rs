@@ -30,8 +30,8 @@ pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, FromForm, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// What the file holds: assets, sites, departments or models
-    pub kind: String,
+    /// What the file holds: assets, sites, departments or models (required)
+    pub kind: Option<String>,
     /// true: check and count, write nothing
     pub dry_run: Option<bool>,
     /// true: create the sites, departments and models the file names that the register lacks
@@ -90,7 +90,7 @@ pub async fn create_import(
     params: ImportParams,
     data: Data<'_>,
 ) -> Result<(Status, Json<ImportSummary>), AppError> {
-    let kind = parse_kind(&params.kind)?;
+    let kind = parse_kind(params.kind.as_deref().unwrap_or(""))?;
     let bytes = read_body(data).await?;
     let options = ImportOptions {
         dry_run: params.dry_run.unwrap_or(false),
