@@ -239,10 +239,21 @@ async fn lifecycle_moves_are_enforced_and_disposed_is_read_only() {
     assert_eq!((s, error_of(&err)), (Status::Conflict, ("illegal_transition".into(), Some("lifecycle_state".into()))));
     assert!(err["error"]["message"].as_str().unwrap().ends_with("allowed next states: in_stock"), "{err}");
 
-    for next in ["in_stock", "deployed", "in_repair", "deployed", "retired", "awaiting_disposal", "disposed"] {
+    for next in ["in_stock", "deployed", "in_repair", "deployed", "retired", "awaiting_disposal"] {
         let (s, a) = t.patch("/api/v1/assets/L1", json!({"lifecycle_state": next})).await;
         assert_eq!((s, a["lifecycle_state"].as_str()), (Status::Ok, Some(next)), "{a}");
     }
+    // The last step is a disposal record's, which checks sanitisation and the paperwork first.
+    let (_, a) = t.get("/api/v1/assets/L1").await;
+    assert_eq!(a["allowed_next_states"], json!(["retired"]), "disposed is not offered as a plain move");
+    let (s, err) = t.patch("/api/v1/assets/L1", json!({"lifecycle_state": "disposed"})).await;
+    assert_eq!(
+        (s, error_of(&err)),
+        (Status::Conflict, ("dispose_through_a_disposal".into(), Some("lifecycle_state".into())))
+    );
+    // As a completed disposal leaves it (tests/disposals.rs goes through one end to end):
+    use sea_orm::ConnectionTrait;
+    t.db.execute_unprepared("UPDATE asset SET lifecycle_state = 'disposed' WHERE asset_tag = 'L1'").await.unwrap();
     for change in [json!({"notes": "x"}), json!({"lifecycle_state": "in_stock"})] {
         let (s, err) = t.patch("/api/v1/assets/L1", change).await;
         assert_eq!((s, error_of(&err).0.as_str()), (Status::Conflict, "read_only"));

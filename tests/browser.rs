@@ -486,7 +486,7 @@ async fn forms_over_http_show_each_problem_beside_its_field() {
     // A refused lifecycle move is explained on the asset's page.
     let (status, _, page) = post("/assets/WCC-000200/lifecycle", "lifecycle_state=disposed").await;
     assert_eq!(status, 409, "{page}");
-    assert!(page.contains("allowed next states"), "{page}");
+    assert!(page.contains("completing a disposal record"), "{page}");
 
     // Editing: a blank clears, a bad value is named.
     let (status, _, page) = post("/assets/WCC-000101", "asset_tag=WCC-000101&life_months=five").await;
@@ -556,10 +556,17 @@ async fn forms_over_http_show_each_problem_beside_its_field() {
     let (_, _, page) = get("/assets/WCC-000200".into(), cookie).await;
     assert!(page.contains("WCC-000200 is now retired"), "{page}");
 
-    // A disposed asset is read-only: no edit button, and its edit address says why.
-    for body in ["lifecycle_state=awaiting_disposal", "lifecycle_state=disposed"] {
-        let (status, head, _) = post("/assets/WCC-000200/lifecycle", body).await;
-        assert_eq!(status, 303, "{body}: {head}");
+    // Disposing is a disposal record's step, not a plain move; once disposed, an asset is read-only: no
+    // edit button, and its edit address says why.
+    let (status, head, _) = post("/assets/WCC-000200/lifecycle", "lifecycle_state=awaiting_disposal").await;
+    assert_eq!(status, 303, "{head}");
+    let (status, _, page) = post("/assets/WCC-000200/lifecycle", "lifecycle_state=disposed").await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("completing a disposal record"), "{page}");
+    {
+        use sea_orm::ConnectionTrait;
+        let done = "UPDATE asset SET lifecycle_state = 'disposed' WHERE asset_tag = 'WCC-000200'";
+        app.db.execute_unprepared(done).await.expect("as a completed disposal leaves it");
     }
     let (_, _, page) = get("/assets/WCC-000200".into(), String::new()).await;
     assert!(!page.contains("/assets/WCC-000200/edit"), "{page}");

@@ -337,10 +337,17 @@ async fn refresh_plan_forecast_and_keeping_desktops_longer() {
         .await;
     asset(&t, json!({"asset_tag": "PC-0006", "model_id": model, "purchase_date": "2018-01-01", "lifecycle_state": "in_stock"}))
         .await;
-    for state in ["retired", "awaiting_disposal", "disposed"] {
+    for state in ["retired", "awaiting_disposal"] {
         let (s, v) = t.patch("/api/v1/assets/PC-0006", json!({"lifecycle_state": state})).await;
         assert_eq!(s, Status::Ok, "{v}");
     }
+    // As a completed disposal leaves it.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &t.db,
+        "UPDATE asset SET lifecycle_state = 'disposed' WHERE asset_tag = 'PC-0006'",
+    )
+    .await
+    .unwrap();
 
     let (s, p) = t.get("/api/v1/refresh/plan?as_of=2024-10-01").await;
     assert_eq!(s, Status::Ok, "{p}");

@@ -83,7 +83,13 @@ impl AssetView {
             refresh_date: m.refresh_date,
             refresh_due: m.refresh_due,
             lifecycle_state: state,
-            allowed_next_states: state.next_states().to_vec(),
+            // Leaving the register is a disposal record's to do (it checks sanitisation and paperwork).
+            allowed_next_states: state
+                .next_states()
+                .iter()
+                .copied()
+                .filter(|s| *s != LifecycleState::Disposed)
+                .collect(),
             on_watts: m.on_watts,
             sleep_watts: m.sleep_watts,
             off_watts: m.off_watts,
@@ -347,6 +353,15 @@ pub(crate) fn settle(
         }
         (None, Patch::Value(s)) => s,
         (None, _) => LifecycleState::InStock,
+        (Some(prev), Patch::Value(LifecycleState::Disposed)) if prev != LifecycleState::Disposed => {
+            return Err(AppError::conflict(
+                "dispose_through_a_disposal",
+                "an asset is disposed of by completing a disposal record (the Disposals page, or \
+                 /api/v1/disposals), which checks its data sanitisation and the waste paperwork; move it to \
+                 awaiting_disposal and add it to one",
+                Some("lifecycle_state"),
+            ));
+        }
         (Some(prev), Patch::Value(next)) => {
             if !prev.can_move_to(next) {
                 return Err(AppError::conflict(
