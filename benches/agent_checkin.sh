@@ -28,7 +28,7 @@ trap cleanup EXIT
 # Enrols $DEVICES demo assets by tag with one enrolment token; writes "TAG TOKEN" lines to $WORK/tokens.txt.
 enrol() {
   python3 - "$PORT" "$DEVICES" "$WORK/tokens.txt" <<'PY'
-import http.client, json, sys
+import http.client, json, os, sys
 port, n, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 c = http.client.HTTPConnection("127.0.0.1", port)
 def post(path, body, headers):
@@ -36,7 +36,7 @@ def post(path, body, headers):
     r = c.getresponse(); data = r.read()
     if r.status >= 300: sys.exit(f"{path}: {r.status} {data[:200]!r}")
     return json.loads(data)
-token = post("/api/v1/agent-enrolment-tokens", {"label": "benchmark", "valid_days": 1}, {"X-Greenict-User": "bench"})["token"]
+token = post("/api/v1/agent-enrolment-tokens", {"label": "benchmark", "valid_days": 1}, {"Authorization": "Bearer " + os.environ["TOKEN"]})["token"]
 with open(out, "w") as f:
     for i in range(1, n + 1):
         tag = f"WCC-{i:06d}"
@@ -63,7 +63,7 @@ measure() { # $1 = label
       echo "$1 checkin_at_2000rps run=$run rps=$rps p99=$p99"
     done
   fi
-  echo "$1 roll-up of the check-ins after the runs: $(curl -s -X POST -H 'X-Greenict-User: bench' "http://127.0.0.1:$PORT/api/v1/agents/rollup")"
+  echo "$1 roll-up of the check-ins after the runs: $(curl -s -X POST "http://127.0.0.1:$PORT/api/v1/agents/rollup")"
   echo "$1 server RSS after runs: $(ps -o rss= -p "$SERVER" | awk '{printf "%.1f MiB", $1/1024}')"
 }
 
@@ -77,6 +77,8 @@ serve() { # environment for the database is set by the caller
 # SQLite.
 mkdir -p "$WORK/data"
 ./target/release/greenict demo --data-dir "$WORK/data" --assets 100000 >/dev/null
+source benches/auth.sh
+bench_token "$WORK/data"
 serve
 enrol
 measure sqlite
@@ -88,6 +90,7 @@ if [ -z "${SKIP_PG:-}" ]; then
   psql "$PG_URL/postgres" -qc "CREATE DATABASE greenict_bench_agent" >/dev/null
   export GREENICT_DATABASE_URL="$PG_URL/greenict_bench_agent"
   ./target/release/greenict demo --data-dir "$WORK/data" --assets 100000 >/dev/null
+  bench_token "$WORK/data"
   serve
   enrol
   measure postgres

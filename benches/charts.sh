@@ -17,6 +17,8 @@ echo "== drawing alone (ms)"
 DATA=$(mktemp -d /tmp/greenict-charts-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
 GREENICT_LOG=warn ./target/release/greenict demo --data-dir "$DATA" --assets 100000 >/dev/null
+source benches/auth.sh
+bench_token "$DATA"
 GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8013 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:8013/readyz >/dev/null && break; sleep 0.2; done

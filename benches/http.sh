@@ -12,6 +12,8 @@ DATA=$(mktemp -d /tmp/greenict-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
 start=$(date +%s.%N)
 ./target/release/greenict demo --data-dir "$DATA" --assets 100000 >/dev/null
+source benches/auth.sh
+bench_token "$DATA"
 echo "demo load of 100,000 assets: $(echo "$(date +%s.%N) - $start" | bc) s"
 GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8010 &
 SERVER=$!
@@ -26,7 +28,7 @@ declare -A URLS=(
 )
 for name in ceiling asset_by_tag list_filtered_page2; do
   for run in $(seq "$RUNS"); do
-    out=$(wrk -t2 -c32 -d"${SECS}s" --latency "${URLS[$name]}")
+    out=$(wrk -t2 -c32 -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" "${URLS[$name]}")
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '/^ +50%/ {print $2}')
     p99=$(echo "$out" | awk '/^ +99%/ {print $2}')

@@ -17,19 +17,22 @@ cargo build --release --bin greenict
 DATA=$(mktemp -d /tmp/greenict-tco-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
 GREENICT_LOG=warn ./target/release/greenict demo --data-dir "$DATA" --assets 100000 >/dev/null
+source benches/auth.sh
+bench_token "$DATA"
 GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8013 &
 SERVER=$!
 BASE=http://127.0.0.1:8013
 for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
 
 python3 - "$BASE" <<'PY'
-import json, sys, urllib.request
+import json, os, sys, urllib.request
+AUTH = {"Authorization": "Bearer " + os.environ["TOKEN"]}
 base = sys.argv[1]
 def get(path):
-    return json.load(urllib.request.urlopen(base + path))
+    return json.load(urllib.request.urlopen(urllib.request.Request(base + path, headers=AUTH)))
 def post(body):
     req = urllib.request.Request(base + "/api/v1/cost-items", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json", "X-Greenict-User": "bench"})
+                                 headers={"Content-Type": "application/json", **AUTH})
     urllib.request.urlopen(req).read()
 for d in get("/api/v1/departments"):
     post({"kind": "support", "description": "Desktop support", "scope": "department", "scope_id": d["id"],
