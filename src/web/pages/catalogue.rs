@@ -60,6 +60,23 @@ struct ListPage {
     empty: String,
 }
 
+impl ListPage {
+    /// Without the change and delete links (the trailing unnamed columns) for someone who may not use
+    /// them: a viewer or facilities officer reads the catalogue.
+    fn for_role(mut self) -> ListPage {
+        if self.layout.may("ict") {
+            return self;
+        }
+        let actions = self.columns.iter().rev().take_while(|(name, _)| name.is_empty()).count();
+        let keep = self.columns.len() - actions;
+        self.columns.truncate(keep);
+        for r in &mut self.rows {
+            r.truncate(keep);
+        }
+        self
+    }
+}
+
 fn count_cell(counts: &HashMap<i32, u64>, id: i32, filter: &str) -> Cell {
     let n = counts.get(&id).copied().unwrap_or(0);
     Cell::link(format::count(n), format!("/assets?{filter}={id}")).number()
@@ -99,7 +116,8 @@ async fn site_list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> 
         columns: cols(&[("Site", false), ("Postcode", false), ("PUE", true), ("Assets", true), ("", false)]),
         rows,
         empty: "No sites yet.".into(),
-    })
+    }
+    .for_role())
 }
 
 #[get("/departments")]
@@ -128,7 +146,8 @@ async fn department_list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>
         columns: cols(&[("Department", false), ("Cost centre", false), ("Assets", true), ("", false), ("", false)]),
         rows,
         empty: "No departments yet.".into(),
-    })
+    }
+    .for_role())
 }
 
 #[get("/models")]
@@ -177,7 +196,8 @@ async fn model_list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) ->
         ]),
         rows,
         empty: "No models yet.".into(),
-    })
+    }
+    .for_role())
 }
 
 fn cols(c: &[(&str, bool)]) -> Vec<(String, bool)> {
