@@ -102,7 +102,7 @@ enum Command {
     Report {
         #[command(flatten)]
         db: DbArgs,
-        /// Which report: members (the members' carbon report).
+        /// Which report: members (the members' carbon report) or refresh-disposal.
         #[arg(value_enum)]
         kind: ReportKind,
         /// The financial year by its first calendar year: 2025 is 2025/26. Default: the current one.
@@ -172,6 +172,8 @@ enum TokenCommand {
 enum ReportKind {
     /// The members' carbon report for a financial year.
     Members,
+    /// The refresh and disposal report for a financial year.
+    RefreshDisposal,
 }
 
 #[derive(Args)]
@@ -327,7 +329,7 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             tracing::info!("exported {written} rows");
             Ok(())
         }
-        Command::Report { kind: ReportKind::Members, fy, baseline, out, .. } => {
+        Command::Report { kind, fy, baseline, out, .. } => {
             let db = open(&config, config.auto_migrate).await?;
             let year = match fy {
                 Some(y) if (1990..=2100).contains(y) => crate::energy::FinancialYear(*y),
@@ -335,13 +337,30 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 None => crate::services::energy::current_financial_year(),
             };
             let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
-            let report = crate::services::reports::members_uncached(&db, year, *baseline, today)
-                .await
-                .map_err(|e| format!("report: {e:?}"))?;
+            let cache = crate::services::charts::EstimateCache::default();
+            let src = crate::services::charts::Source::new(&db, &cache).await.map_err(|e| format!("report: {e:?}"))?;
             let dir = out.clone().unwrap_or_else(|| config.data_dir.join("reports"));
             std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            for format in crate::reports::Format::BOTH {
-                let (name, bytes) = crate::reports::members_file(&report, format)?;
+            let mut files = Vec::new();
+            match kind {
+                ReportKind::Members => {
+                    let report = crate::services::reports::members(&src, year, *baseline, today)
+                        .await
+                        .map_err(|e| format!("report: {e:?}"))?;
+                    for format in crate::reports::Format::BOTH {
+                        files.push(crate::reports::members_file(&report, format)?);
+                    }
+                }
+                ReportKind::RefreshDisposal => {
+                    let report = crate::services::reports::refresh_disposal(&src, year, today)
+                        .await
+                        .map_err(|e| format!("report: {e:?}"))?;
+                    for format in crate::reports::Format::BOTH {
+                        files.push(crate::reports::refresh_disposal_file(&report, format)?);
+                    }
+                }
+            }
+            for (name, bytes) in files {
                 let path = dir.join(name);
                 std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 println!("{}", path.display());

@@ -306,6 +306,8 @@ async fn the_routes_serve_both_files_to_a_viewer_and_refuse_anonymous() {
 
     let (s, _) = t.page("/reports/members.docx?fy=2024").await;
     assert_eq!(s, Status::NotFound);
+    let (s, _) = t.page("/reports/refresh-disposal.html?fy=2024").await;
+    assert_eq!(s, Status::Ok);
     let (s, _) = t.page("/reports/energy-audit.pdf?fy=2024").await;
     assert_eq!(s, Status::NotFound, "not available yet");
 
@@ -353,4 +355,44 @@ fn the_cli_writes_both_files_into_the_data_directory() {
     let out = dir.path().join("elsewhere");
     run(&["report", "members", "--fy", "2024", "--out", out.to_str().unwrap()]);
     assert!(out.join("members-2024-25.html").exists() && out.join("members-2024-25.pdf").exists());
+    run(&["report", "refresh-disposal", "--fy", "2024", "--out", out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(out.join("refresh-disposal-2024-25.html")).expect("the refresh report");
+    assert!(text.contains("Refresh and disposal report, 2024/25"));
+    assert!(pdf_pages(&std::fs::read(out.join("refresh-disposal-2024-25.pdf")).unwrap()).len() >= 4);
+}
+
+#[rocket::async_test]
+async fn the_refresh_and_disposal_report_carries_the_forecast_and_the_years_disposals() {
+    let t = app_as(Role::Ict).await;
+    fixed_estate(&t).await;
+    let cache = greenict::services::charts::EstimateCache::default();
+    let src = greenict::services::charts::Source::new(&t.db, &cache).await.unwrap();
+    let report = report_service::refresh_disposal(&src, FY, produced_on()).await.expect("the report");
+    let (name, html) = reports::refresh_disposal_file(&report, Format::Html).expect("HTML");
+    assert_eq!(name, "refresh-disposal-2024-25.html");
+    let html = String::from_utf8(html).unwrap();
+    std::fs::write(artifacts_dir().join(&name), &html).expect("artifact");
+    assert!(html.contains("Refresh and disposal report, 2024/25"));
+    assert_eq!(html.matches("<svg").count(), 2, "refresh forecast and e-waste charts inline");
+    assert!(html.contains("DSP-2024-01") && html.contains("30/06/2024") && html.contains("Internal reuse"));
+
+    // The forecast's figures are the refresh chart's, as its CSV serves them: PC-0001 (bought 01/06/2020,
+    // 60-month life) is due 01/06/2025, in 2025/26.
+    let res = t.client.get("/charts/refresh-forecast.csv?fy=2024").dispatch().await;
+    assert_eq!(res.status(), Status::Ok);
+    let csv = res.into_string().await.unwrap();
+    let row = csv.lines().find(|l| l.starts_with("2025/26")).unwrap_or_else(|| panic!("{csv}"));
+    assert!(row.starts_with("2025/26,1,"), "{row}");
+    assert!(html.contains("<th scope=\"row\">2025/26</th><td class=\"num\">1</td>"), "the table's 2025/26 row");
+
+    let (_, pdf) = reports::refresh_disposal_file(&report, Format::Pdf).expect("PDF");
+    let pages: Vec<String> =
+        pdf_pages(&pdf).iter().map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    // Summary; refresh forecast (its notes may run over); disposals and their e-waste chart; method.
+    assert!((5..=6).contains(&pages.len()), "{pages:#?}");
+    assert!(pages[0].contains("Refresh and disposal report") && pages[0].contains("1 device, 3.9 kg"), "{}", pages[0]);
+    assert!(pages[1].contains("2. Refresh forecast"), "{}", pages[1]);
+    let last = pages.len() - 1;
+    assert!(pages[last].contains("4. Method"), "{}", pages[last]);
+    assert!(pages.iter().any(|p| p.contains("3. Disposals and reuse") && p.contains("DSP-2024-01")), "{pages:#?}");
 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::view::MembersView;
+use super::view::{ChartView, MembersView, RefreshDisposalView};
 use crate::charts::render;
 
 /// A chart ready for the page: its SVG inline (from the pure chart renderer) and its figures.
@@ -26,10 +26,27 @@ struct MembersHtml<'a> {
 
 pub const CSS: &str = include_str!("../../reports/templates/report.css");
 
-/// The report as HTML text.
+#[derive(Template)]
+#[template(path = "refresh_disposal.html")]
+struct RefreshDisposalHtml<'a> {
+    v: &'a RefreshDisposalView,
+    css: &'static str,
+    charts: Vec<InlineChart<'a>>,
+}
+
+/// The refresh and disposal report as HTML text.
+pub fn refresh_disposal(v: &RefreshDisposalView) -> Result<String, String> {
+    RefreshDisposalHtml { v, css: CSS, charts: inline(&v.charts)? }.render().map_err(|e| e.to_string())
+}
+
+/// The members' report as HTML text.
 pub fn members(v: &MembersView) -> Result<String, String> {
+    MembersHtml { v, css: CSS, charts: inline(&v.charts)? }.render().map_err(|e| e.to_string())
+}
+
+fn inline(views: &[ChartView]) -> Result<Vec<InlineChart<'_>>, String> {
     let mut charts = Vec::new();
-    for c in &v.charts {
+    for c in views {
         let svg = render::svg(&c.spec).map_err(|e| e.to_string())?;
         // The SVG's own XML declaration has no place inside HTML.
         let svg = match svg.find("<svg") {
@@ -38,5 +55,5 @@ pub fn members(v: &MembersView) -> Result<String, String> {
         };
         charts.push(InlineChart { id: &c.id, heading: &c.heading, svg, table: &c.table, notes: &c.notes });
     }
-    MembersHtml { v, css: CSS, charts }.render().map_err(|e| e.to_string())
+    Ok(charts)
 }

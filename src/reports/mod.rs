@@ -45,6 +45,19 @@ pub fn members_file(r: &crate::services::reports::MembersReport, format: Format)
     Ok((format!("{}.{}", r.file_stem(), format.extension()), bytes))
 }
 
+/// The refresh and disposal report in `format`: its file name and bytes.
+pub fn refresh_disposal_file(
+    r: &crate::services::reports::RefreshDisposalReport,
+    format: Format,
+) -> Result<(String, Vec<u8>), String> {
+    let v = view::refresh_disposal(r);
+    let bytes = match format {
+        Format::Html => html::refresh_disposal(&v)?.into_bytes(),
+        Format::Pdf => pdf::refresh_disposal(&v)?,
+    };
+    Ok((format!("{}.{}", r.file_stem(), format.extension()), bytes))
+}
+
 /// The policy a report file is served with: its own inline styles and images, nothing else.
 pub const FILE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
                             form-action 'none'; frame-ancestors 'none'";
@@ -95,6 +108,7 @@ mod tests {
     fn every_definition_parses_and_the_members_report_is_available() {
         let all = definitions();
         assert_eq!(all.len(), 3);
+        assert!(definition("refresh-disposal").expect("refresh").available);
         let members = definition("members").expect("members");
         assert!(members.available);
         let ids: Vec<&str> = members.sections.iter().map(|s| s.id.as_str()).collect();

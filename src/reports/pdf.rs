@@ -17,7 +17,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use krilla::{Data, Document};
 
-use super::view::MembersView;
+use super::view::{ChartView, MembersView, RefreshDisposalView};
 use crate::charts::{render, Table};
 
 /// A4 in points.
@@ -266,17 +266,7 @@ pub fn members(v: &MembersView) -> Result<Vec<u8>, String> {
     let mut l = Layout::new()?;
     let title = format!("{}, {}", v.title, v.year);
 
-    // Title block.
-    let y = l.y;
-    l.ops().push(Op::Rect { x: MARGIN, y, w: CONTENT_W, h: 4.0, colour: ACCENT });
-    l.y += 14.0;
-    l.paragraph(&title, 20.0, true, TEXT);
-    l.paragraph(
-        &format!("Financial year {}. Produced on {} by greenict.", v.period, v.generated_on),
-        BODY,
-        false,
-        MUTED,
-    );
+    l.title_block(&title, &format!("Financial year {}. Produced on {} by greenict.", v.period, v.generated_on));
 
     for (i, s) in v.sections.iter().enumerate() {
         if i > 0 {
@@ -297,14 +287,7 @@ pub fn members(v: &MembersView) -> Result<Vec<u8>, String> {
                     if k > 0 {
                         l.new_page();
                     }
-                    l.heading(&c.heading, 12.0);
-                    let png = render::png(&c.spec).map_err(|e| e.to_string())?;
-                    let (w, h) = render::size(&c.spec);
-                    l.image(png, w, h);
-                    l.table(&c.table, true);
-                    for n in &c.notes {
-                        l.paragraph(n, SMALL, false, MUTED);
-                    }
+                    l.chart(c)?;
                 }
             }
             "disposals" => {
@@ -339,27 +322,97 @@ pub fn members(v: &MembersView) -> Result<Vec<u8>, String> {
         }
     }
 
-    let regular = Font::new(Data::from(dejavu::sans::regular()), 0).ok_or("the embedded font could not be read")?;
-    let bold = Font::new(Data::from(dejavu::sans::bold()), 0).ok_or("the embedded font could not be read")?;
-    let mut document = Document::new();
-    document.set_metadata(Metadata::new().title(title.clone()).language("en-GB".into()).creator("greenict".into()));
-    let total = l.pages.len();
-    let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("bad page size")?;
-    for (i, ops) in l.pages.iter().enumerate() {
-        let mut page = document.start_page_with(settings.clone());
-        let mut surface = page.surface();
-        draw(&mut surface, ops, &regular, &bold)?;
-        let footer = vec![Op::Text {
-            x: MARGIN,
-            y: PAGE_H - MARGIN,
-            size: SMALL,
-            bold: false,
-            colour: MUTED,
-            text: format!("{title} · page {} of {total}", i + 1),
-        }];
-        draw(&mut surface, &footer, &regular, &bold)?;
-        surface.finish();
-        page.finish();
+    l.finish(&title)
+}
+
+/// The refresh and disposal report as PDF bytes.
+pub fn refresh_disposal(v: &RefreshDisposalView) -> Result<Vec<u8>, String> {
+    let mut l = Layout::new()?;
+    let title = format!("{}, {}", v.title, v.year);
+    l.title_block(&title, &format!("Financial year {}. Produced on {} by greenict.", v.period, v.generated_on));
+    for (i, s) in v.sections.iter().enumerate() {
+        if i > 0 {
+            l.new_page();
+        }
+        l.heading(&format!("{}. {}", i + 1, s.heading), 15.0);
+        match s.id.as_str() {
+            "summary" => l.bullets(&v.key_points),
+            "refresh" => {
+                if let Some(c) = v.charts.iter().find(|c| c.id == "refresh-forecast") {
+                    l.chart(c)?;
+                }
+            }
+            "disposals" => {
+                l.bullets(&v.ewaste_summary);
+                if v.disposals.rows.is_empty() {
+                    l.paragraph(&format!("No disposal was completed in {}.", v.year), BODY, false, TEXT);
+                } else {
+                    l.table(&v.disposals, false);
+                }
+                l.table(&v.ewaste, true);
+                if let Some(c) = v.charts.iter().find(|c| c.id == "ewaste-by-route") {
+                    l.new_page();
+                    l.chart(c)?;
+                }
+            }
+            "method" => {
+                for m in &v.method {
+                    l.paragraph(m, BODY, false, TEXT);
+                }
+            }
+            _ => {}
+        }
     }
-    document.finish().map_err(|e| format!("the PDF could not be written: {e:?}"))
+    l.finish(&title)
+}
+
+impl Layout {
+    fn title_block(&mut self, title: &str, meta: &str) {
+        let y = self.y;
+        self.ops().push(Op::Rect { x: MARGIN, y, w: CONTENT_W, h: 4.0, colour: ACCENT });
+        self.y += 14.0;
+        self.paragraph(title, 20.0, true, TEXT);
+        self.paragraph(meta, BODY, false, MUTED);
+    }
+
+    fn chart(&mut self, c: &ChartView) -> Result<(), String> {
+        self.heading(&c.heading, 12.0);
+        let png = render::png(&c.spec).map_err(|e| e.to_string())?;
+        let (w, h) = render::size(&c.spec);
+        self.image(png, w, h);
+        self.table(&c.table, true);
+        for n in &c.notes {
+            self.paragraph(n, SMALL, false, MUTED);
+        }
+        Ok(())
+    }
+
+    /// Draws the laid-out pages with krilla, each with its footer.
+    fn finish(self, title: &str) -> Result<Vec<u8>, String> {
+        let l = self;
+        let regular = Font::new(Data::from(dejavu::sans::regular()), 0).ok_or("the embedded font could not be read")?;
+        let bold = Font::new(Data::from(dejavu::sans::bold()), 0).ok_or("the embedded font could not be read")?;
+        let mut document = Document::new();
+        document
+            .set_metadata(Metadata::new().title(title.to_string()).language("en-GB".into()).creator("greenict".into()));
+        let total = l.pages.len();
+        let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("bad page size")?;
+        for (i, ops) in l.pages.iter().enumerate() {
+            let mut page = document.start_page_with(settings.clone());
+            let mut surface = page.surface();
+            draw(&mut surface, ops, &regular, &bold)?;
+            let footer = vec![Op::Text {
+                x: MARGIN,
+                y: PAGE_H - MARGIN,
+                size: SMALL,
+                bold: false,
+                colour: MUTED,
+                text: format!("{title} · page {} of {total}", i + 1),
+            }];
+            draw(&mut surface, &footer, &regular, &bold)?;
+            surface.finish();
+            page.finish();
+        }
+        document.finish().map_err(|e| format!("the PDF could not be written: {e:?}"))
+    }
 }

@@ -8,7 +8,7 @@ use crate::charts::format::{grouped, money};
 use crate::charts::{ChartSpec, Table};
 use crate::domain::disposal::Route;
 use crate::services::energy::EnergyFigures;
-use crate::services::reports::{is_carried_out, MembersReport, YearEnergy};
+use crate::services::reports::{is_carried_out, MembersReport, RefreshDisposalReport, YearEnergy};
 
 /// A chart in the report: its heading, its figures as a table, and notes. The drawing is made from `spec`.
 pub struct ChartView {
@@ -175,14 +175,14 @@ fn key_points(r: &MembersReport) -> Vec<String> {
     out
 }
 
-fn ewaste(r: &MembersReport) -> (Vec<String>, Table) {
-    let f = &r.ewaste.figures;
+fn ewaste(r: &crate::services::disposals::EwasteReport, fy: crate::energy::FinancialYear) -> (Vec<String>, Table) {
+    let f = &r.figures;
     let summary = vec![
         format!(
             "Completed disposals dated {} to {}: {} ({}, {}).",
-            date(r.ewaste.from),
-            date(r.ewaste.to),
-            grouped(Decimal::from(r.ewaste.disposals_counted), 0),
+            date(r.from),
+            date(r.to),
+            grouped(Decimal::from(r.disposals_counted), 0),
             devices(f.count),
             kg(f.weight_kg)
         ),
@@ -213,7 +213,7 @@ fn ewaste(r: &MembersReport) -> (Vec<String>, Table) {
         .chain(std::iter::once(vec!["Total".to_string(), grouped(Decimal::from(f.count), 0), kg(f.weight_kg)]))
         .collect();
     let table = Table {
-        caption: format!("Disposals by route, {}", r.fy.label()),
+        caption: format!("Disposals by route, {}", fy.label()),
         headers: vec!["Route".into(), "Devices".into(), "Weight".into()],
         rows,
     };
@@ -379,7 +379,7 @@ pub fn members(r: &MembersReport) -> MembersView {
             }
         })
         .collect();
-    let (ewaste_summary, ewaste) = ewaste(r);
+    let (ewaste_summary, ewaste) = ewaste(&r.ewaste, r.fy);
     let (actions, actions_summary) = actions(r);
     let (method, factor_sets, tariffs) = method(r);
     MembersView {
@@ -402,6 +402,92 @@ pub fn members(r: &MembersReport) -> MembersView {
         method,
         factor_sets,
         tariffs,
+    }
+}
+
+/// Everything the refresh and disposal report shows, formatted.
+pub struct RefreshDisposalView {
+    pub title: String,
+    pub year: String,
+    pub period: String,
+    pub generated_on: String,
+    pub sections: Vec<Section>,
+    pub key_points: Vec<String>,
+    pub charts: Vec<ChartView>,
+    pub disposals: Table,
+    pub ewaste_summary: Vec<String>,
+    pub ewaste: Table,
+    pub method: Vec<String>,
+}
+
+pub fn refresh_disposal(r: &RefreshDisposalReport) -> RefreshDisposalView {
+    let def = definition("refresh-disposal");
+    let rows = &r.refresh.0;
+    let mut key_points = Vec::new();
+    if let (Some(overdue), Some(this)) = (rows.first(), rows.get(1)) {
+        key_points.push(format!(
+            "{} due for refresh in {}, with a replacement budget of {}{}.",
+            devices(this.count),
+            r.fy.label(),
+            gbp(this.budget_gbp),
+            if this.unpriced > 0 { format!(" ({} without a price)", devices(this.unpriced)) } else { String::new() }
+        ));
+        key_points.push(format!("{} overdue from earlier years.", devices(overdue.count)));
+    }
+    key_points.push(format!(
+        "Disposals completed in {}: {} ({}, {}); {} of the weight reused.",
+        r.fy.label(),
+        grouped(Decimal::from(r.disposals.len() as u64), 0),
+        devices(r.ewaste.figures.count),
+        kg(r.ewaste.figures.weight_kg),
+        share(r.ewaste.figures.share_reused)
+    ));
+    let chart = |id: &str, heading: &str, spec: &ChartSpec| ChartView {
+        id: id.into(),
+        heading: heading.into(),
+        table: spec.table(),
+        notes: spec.notes.clone(),
+        spec: spec.clone(),
+    };
+    let disposals = Table {
+        caption: format!("Completed disposals, {}", r.fy.label()),
+        headers: vec!["Reference".into(), "Date".into(), "Route".into(), "Received by".into(), "Devices".into()],
+        rows: r
+            .disposals
+            .iter()
+            .map(|d| {
+                vec![
+                    d.reference.clone(),
+                    date(d.disposal_date),
+                    d.route.label().to_string(),
+                    d.receiving_organisation.clone().unwrap_or_else(|| "—".into()),
+                    grouped(Decimal::from(d.asset_count), 0),
+                ]
+            })
+            .collect(),
+    };
+    let (ewaste_summary, ewaste) = ewaste(&r.ewaste, r.fy);
+    RefreshDisposalView {
+        title: def.as_ref().map_or("Refresh and disposal report".into(), |d| d.title.clone()),
+        year: r.fy.label(),
+        period: format!("{} to {}", date(r.fy.first_day()), date(r.fy.last_day())),
+        generated_on: date(r.generated_on),
+        sections: def.map(|d| d.sections).unwrap_or_default(),
+        key_points,
+        charts: vec![
+            chart("refresh-forecast", "Refresh forecast", &r.refresh_chart),
+            chart("ewaste-by-route", "E-waste by route", &r.ewaste_chart),
+        ],
+        disposals,
+        ewaste_summary,
+        ewaste,
+        method: vec![
+            "Refresh: an asset is due on its refresh date (its own, else purchase date + its model's life); only \
+             assets on order, in stock, deployed or in repair count; the budget is each model's current \
+             replacement price."
+                .into(),
+            format!("Disposals: {}", r.ewaste.method),
+        ],
     }
 }
 

@@ -224,3 +224,43 @@ pub async fn members_uncached<C: ConnectionTrait>(
 pub fn is_carried_out(state: &str) -> bool {
     matches!(state, "sent" | "delivered" | "confirmed")
 }
+
+/// Everything the refresh and disposal report shows, for one financial year.
+#[derive(Debug, Clone)]
+pub struct RefreshDisposalReport {
+    pub fy: FinancialYear,
+    pub generated_on: NaiveDate,
+    /// Assets due (overdue first, then this year and the next four) with their replacement budget.
+    pub refresh_chart: ChartSpec,
+    pub refresh: charts::RefreshAnswer,
+    /// Completed disposals dated in the year.
+    pub disposals: Vec<disposals::DisposalListItem>,
+    pub ewaste: EwasteReport,
+    pub ewaste_chart: ChartSpec,
+}
+
+impl RefreshDisposalReport {
+    /// `refresh-disposal-2025-26`.
+    pub fn file_stem(&self) -> String {
+        format!("refresh-disposal-{}-{:02}", self.fy.0, (self.fy.0 + 1).rem_euclid(100))
+    }
+}
+
+/// The refresh and disposal report for `fy`: the refresh forecast from the year, and the year's disposals.
+pub async fn refresh_disposal<C: ConnectionTrait>(
+    src: &Source<'_, C>,
+    fy: FinancialYear,
+    generated_on: NaiveDate,
+) -> AppResult<RefreshDisposalReport> {
+    let filter = EstateFilter::default();
+    let refresh_chart = charts::refresh_forecast(src, fy, charts::DEFAULT_REFRESH_YEARS, filter).await?;
+    let refresh = src.refresh(fy, charts::DEFAULT_REFRESH_YEARS, filter).await?;
+    let disposals = disposals::list(src.conn)
+        .await?
+        .into_iter()
+        .filter(|d| d.state == "completed" && FinancialYear::containing(d.disposal_date) == fy)
+        .collect();
+    let ewaste = disposals::ewaste(src.conn, fy).await?;
+    let ewaste_chart = ewaste_chart(src.conn, FinancialYear(fy.0 - charts::DEFAULT_BASELINE_YEARS_BACK), fy).await?;
+    Ok(RefreshDisposalReport { fy, generated_on, refresh_chart, refresh, disposals, ewaste, ewaste_chart })
+}

@@ -1,6 +1,6 @@
 //! `GET /reports`: the reports defined in `reports/`, each offered for a financial year as a
 //! self-contained HTML file and a PDF; `GET /reports/members.html?fy=2025` and `…/members.pdf?fy=2025`
-//! produce them (optionally `&baseline=2022`). The same files as `greenict report members --fy 2025`.
+//! produce them (optionally `&baseline=2022`), likewise `/reports/refresh-disposal.html|pdf?fy=2025`. The same files as `greenict report members --fy 2025`.
 
 use askama::Template;
 use rocket::http::{ContentType, Header, Status};
@@ -35,8 +35,7 @@ struct ReportsPage {
     layout: Layout,
     definitions: Vec<Definition>,
     years: Vec<YearChoice>,
-    html_href: String,
-    pdf_href: String,
+    fy: i32,
     year: String,
 }
 
@@ -52,8 +51,7 @@ async fn list(who: Viewer, fy: Option<i32>, flash: Option<FlashMessage<'_>>) -> 
         layout: Layout::new(&who.0, "reports", "Reports", flash),
         definitions: reports::definitions(),
         years,
-        html_href: format!("/reports/members.html?fy={year}"),
-        pdf_href: format!("/reports/members.pdf?fy={year}"),
+        fy: year,
         year: FinancialYear(year).label(),
     })
 }
@@ -102,12 +100,18 @@ async fn file(
     };
     let src = Source::new(db.inner(), cache.inner()).await?;
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
-    let report = match def.slug.as_str() {
-        "members" => report_service::members(&src, year, baseline, today).await?,
+    let rendered = match def.slug.as_str() {
+        "members" => {
+            let report = report_service::members(&src, year, baseline, today).await?;
+            tokio::task::spawn_blocking(move || reports::members_file(&report, format)).await
+        }
+        "refresh-disposal" => {
+            let report = report_service::refresh_disposal(&src, year, today).await?;
+            tokio::task::spawn_blocking(move || reports::refresh_disposal_file(&report, format)).await
+        }
         other => return Err(AppError::not_found("report", other)),
     };
-    let (name, bytes) = tokio::task::spawn_blocking(move || reports::members_file(&report, format))
-        .await
+    let (name, bytes) = rendered
         .map_err(|e| AppError::Internal(format!("report rendering stopped: {e}")))?
         .map_err(AppError::Internal)?;
     Ok(ReportFile { format, name, bytes })
