@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `demo`, `import`, `export`. Each loads the configuration once and passes it on.
+//! The command line: `serve`, `migrate`, `demo`, `import`, `export`, `report`. Each loads the configuration once and passes it on.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
@@ -97,6 +97,24 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Write a report defined in reports/ as a self-contained HTML file and a PDF:
+    /// `greenict report members --fy 2025` writes members-2025-26.html and .pdf into <data_dir>/reports.
+    Report {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Which report: members (the members' carbon report) or refresh-disposal.
+        #[arg(value_enum)]
+        kind: ReportKind,
+        /// The financial year by its first calendar year: 2025 is 2025/26. Default: the current one.
+        #[arg(long)]
+        fy: Option<i32>,
+        /// The baseline year (default: three years before).
+        #[arg(long)]
+        baseline: Option<i32>,
+        /// The directory to write into (created). Default: <data_dir>/reports.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Write the register as CSV in greenict's own columns (re-imports to the same register).
     Export {
         #[command(flatten)]
@@ -150,6 +168,14 @@ enum TokenCommand {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportKind {
+    /// The members' carbon report for a financial year.
+    Members,
+    /// The refresh and disposal report for a financial year.
+    RefreshDisposal,
+}
+
 #[derive(Args)]
 struct DbArgs {
     /// Database URL, e.g. postgres://user@host/db. Default: SQLite in the data directory.
@@ -179,7 +205,8 @@ pub fn main() -> ExitCode {
         | Command::Restore { db, .. }
         | Command::Demo { db, .. }
         | Command::Import { db, .. }
-        | Command::Export { db, .. } => (db.overrides(), &cli.command),
+        | Command::Export { db, .. }
+        | Command::Report { db, .. } => (db.overrides(), &cli.command),
     };
     let config = match Config::load(cli.config.as_deref(), overrides) {
         Ok(c) => c,
@@ -300,6 +327,44 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             }
             .map_err(|e| format!("export: {e:?}"))?;
             tracing::info!("exported {written} rows");
+            Ok(())
+        }
+        Command::Report { kind, fy, baseline, out, .. } => {
+            let db = open(&config, config.auto_migrate).await?;
+            let year = match fy {
+                Some(y) if (1990..=2100).contains(y) => crate::energy::FinancialYear(*y),
+                Some(y) => return Err(format!("--fy {y}: a financial year is given by its first year, 1990–2100")),
+                None => crate::services::energy::current_financial_year(),
+            };
+            let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::London).date_naive();
+            let cache = crate::services::charts::EstimateCache::default();
+            let src = crate::services::charts::Source::new(&db, &cache).await.map_err(|e| format!("report: {e:?}"))?;
+            let dir = out.clone().unwrap_or_else(|| config.data_dir.join("reports"));
+            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let mut files = Vec::new();
+            match kind {
+                ReportKind::Members => {
+                    let report = crate::services::reports::members(&src, year, *baseline, today)
+                        .await
+                        .map_err(|e| format!("report: {e:?}"))?;
+                    for format in crate::reports::Format::BOTH {
+                        files.push(crate::reports::members_file(&report, format)?);
+                    }
+                }
+                ReportKind::RefreshDisposal => {
+                    let report = crate::services::reports::refresh_disposal(&src, year, today)
+                        .await
+                        .map_err(|e| format!("report: {e:?}"))?;
+                    for format in crate::reports::Format::BOTH {
+                        files.push(crate::reports::refresh_disposal_file(&report, format)?);
+                    }
+                }
+            }
+            for (name, bytes) in files {
+                let path = dir.join(name);
+                std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("{}", path.display());
+            }
             Ok(())
         }
         Command::Serve { demo, .. } => {

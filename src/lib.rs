@@ -27,6 +27,7 @@ pub mod domain;
 pub mod energy;
 pub mod error;
 pub mod import;
+pub mod reports;
 pub mod scheduler;
 pub mod scheduling;
 pub mod services;

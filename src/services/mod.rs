@@ -20,6 +20,7 @@ pub mod power_actions;
 pub mod power_policies;
 pub mod refresh;
 pub mod register_summary;
+pub mod reports;
 pub mod sessions;
 pub mod sites;
 pub mod tco;

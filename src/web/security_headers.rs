@@ -23,7 +23,10 @@ impl Fairing for SecurityHeaders {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         let csp = if req.uri().path().starts_with("/api/docs") { CSP_API_DOCS } else { CSP };
-        res.set_header(Header::new("Content-Security-Policy", csp));
+        // A response that states its own, stricter policy keeps it (the self-contained report files).
+        if res.headers().get_one("Content-Security-Policy").is_none() {
+            res.set_header(Header::new("Content-Security-Policy", csp));
+        }
         res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
         res.set_header(Header::new("X-Frame-Options", "DENY"));
         res.set_header(Header::new("Referrer-Policy", "same-origin"));

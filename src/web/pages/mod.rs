@@ -21,6 +21,7 @@ mod home;
 mod imports;
 mod lookups;
 mod power;
+mod reports;
 mod tco;
 mod users;
 
@@ -52,6 +53,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(agents::routes());
     r.extend(power::routes());
     r.extend(disposals::routes());
+    r.extend(reports::routes());
     r
 }
 

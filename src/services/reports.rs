@@ -1,0 +1,266 @@
+//! The figures behind the reports in `reports/` (issue 7), gathered from the services that already work
+//! them out: the energy estimate (through the charts' [`EstimateCache`]), the e-waste figures, the power
+//! policies and the power-action log. Nothing is calculated here that those services calculate, and
+//! nothing is written. The pure `crate::reports` turns the answer into HTML and PDF.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::{BTreeMap, HashMap};
+
+use super::charts::{self, CarbonParams, EstateFilter, Source};
+use super::disposals::{self, EwasteReport};
+use super::energy::{EnergyFigures, FactorSetUsed, TariffUsed};
+use super::power_policies::{self, PolicyView};
+use crate::charts::kinds::{self, CarbonTarget};
+use crate::charts::ChartSpec;
+use crate::domain::disposal::Route;
+use crate::energy::FinancialYear;
+use crate::error::AppResult;
+use crate::scheduling::schedule::uk_local_to_utc;
+use crate::store::{department, power_action, site};
+
+/// A financial year's estimate, or why there is none (a missing tariff, factor set or profile, named).
+#[derive(Debug, Clone)]
+pub struct YearEnergy {
+    pub fy: FinancialYear,
+    pub figures: Result<EnergyFigures, String>,
+}
+
+/// How many power actions of one kind ended in one state in the year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionCount {
+    /// wake | shutdown | sleep
+    pub kind: String,
+    /// policy | patch_window | manual
+    pub cause: String,
+    /// confirmed | failed | …
+    pub state: String,
+    pub count: u64,
+}
+
+/// Everything the members' carbon report shows, for one financial year.
+#[derive(Debug, Clone)]
+pub struct MembersReport {
+    pub fy: FinancialYear,
+    pub generated_on: NaiveDate,
+    pub this_year: YearEnergy,
+    pub last_year: YearEnergy,
+    pub baseline: YearEnergy,
+    pub target: CarbonTarget,
+    /// The target trajectory's tonnes for this year (absent without a baseline figure).
+    pub target_tonnes_this_year: Option<Decimal>,
+    /// Deployed assets counted in this year's estimate.
+    pub assets_counted: usize,
+    pub factor_sets: Vec<FactorSetUsed>,
+    pub tariffs: Vec<TariffUsed>,
+    pub energy_method: String,
+    pub factor_method: String,
+    /// The charts in the order the report shows them.
+    pub charts: Vec<ChartSpec>,
+    pub ewaste: EwasteReport,
+    /// Policies enabled now (the register keeps no history of when a policy was switched on), each with
+    /// what it applies to in words ("site Civic Offices").
+    pub policies_in_force: Vec<(PolicyView, String)>,
+    pub actions: Vec<ActionCount>,
+}
+
+impl MembersReport {
+    /// The data file name without extension: `members-2025-26`.
+    pub fn file_stem(&self) -> String {
+        format!("members-{}-{:02}", self.fy.0, (self.fy.0 + 1).rem_euclid(100))
+    }
+}
+
+/// The year's power actions counted by kind, cause and state (scheduled in the year, UK time).
+pub async fn action_counts<C: ConnectionTrait>(conn: &C, fy: FinancialYear) -> AppResult<Vec<ActionCount>> {
+    let from = uk_local_to_utc(fy.first_day(), chrono::NaiveTime::MIN);
+    let to = uk_local_to_utc(fy.last_day().succ_opt().unwrap_or(fy.last_day()), chrono::NaiveTime::MIN);
+    let rows: Vec<(String, String, String, i64)> = power_action::Entity::find()
+        .select_only()
+        .column(power_action::Column::Kind)
+        .column(power_action::Column::Cause)
+        .column(power_action::Column::State)
+        .column_as(power_action::Column::Id.count(), "n")
+        .filter(power_action::Column::ScheduledAt.gte(from))
+        .filter(power_action::Column::ScheduledAt.lt(to))
+        .group_by(power_action::Column::Kind)
+        .group_by(power_action::Column::Cause)
+        .group_by(power_action::Column::State)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out: Vec<ActionCount> = rows
+        .into_iter()
+        .map(|(kind, cause, state, n)| ActionCount { kind, cause, state, count: n.max(0) as u64 })
+        .collect();
+    out.sort_by(|a, b| (&a.kind, &a.cause, &a.state).cmp(&(&b.kind, &b.cause, &b.state)));
+    Ok(out)
+}
+
+async fn year_energy<C: ConnectionTrait>(src: &Source<'_, C>, fy: FinancialYear) -> AppResult<YearEnergy> {
+    let figures = src.estimate(fy.period(), &[]).await?.map(|r| r.total.clone());
+    Ok(YearEnergy { fy, figures })
+}
+
+/// E-waste by route for each year from `from` to `to` (kg), from the same figures as the e-waste page.
+async fn ewaste_chart<C: ConnectionTrait>(conn: &C, from: FinancialYear, to: FinancialYear) -> AppResult<ChartSpec> {
+    let years: Vec<FinancialYear> = (from.0..=to.0).map(FinancialYear).collect();
+    let mut by_route: BTreeMap<usize, Vec<Decimal>> = BTreeMap::new();
+    for y in &years {
+        let report = disposals::ewaste(conn, *y).await?;
+        for (i, route) in Route::ALL.iter().enumerate() {
+            let kg = report.figures.by_route.iter().find(|r| r.route == *route).map_or(0.0, |r| r.weight_kg);
+            by_route.entry(i).or_default().push(Decimal::from_f64_retain(kg).unwrap_or_default().round_dp(3));
+        }
+    }
+    let routes: Vec<(String, Vec<Decimal>)> = by_route
+        .into_iter()
+        .filter(|(_, kg)| kg.iter().any(|v| !v.is_zero()))
+        .map(|(i, kg)| (Route::ALL[i].label().to_string(), kg))
+        .collect();
+    Ok(kinds::ewaste_by_route(&years, &routes))
+}
+
+/// The members' carbon report for `fy`: this year against last year, the baseline year and the target.
+/// `baseline` defaults as on the dashboard (three years before), the target too (50% by 2030/31).
+pub async fn members<C: ConnectionTrait>(
+    src: &Source<'_, C>,
+    fy: FinancialYear,
+    baseline: Option<i32>,
+    generated_on: NaiveDate,
+) -> AppResult<MembersReport> {
+    let carbon = CarbonParams::new(fy, baseline, None, None)?;
+    let target = carbon.target.unwrap_or(CarbonTarget {
+        reduction_percent: Decimal::from(charts::DEFAULT_TARGET_PERCENT),
+        by: FinancialYear(charts::DEFAULT_TARGET_FY),
+    });
+    let this_year = year_energy(src, fy).await?;
+    let last_year = year_energy(src, FinancialYear(fy.0 - 1)).await?;
+    let baseline_year = year_energy(src, carbon.baseline).await?;
+    let target_tonnes_this_year = baseline_year
+        .figures
+        .as_ref()
+        .ok()
+        .and_then(|b| kinds::target_tonnes(carbon.baseline, b.kg_co2e_total / Decimal::ONE_THOUSAND, target, fy));
+
+    let (assets_counted, factor_sets, tariffs, factor_method) = match src.estimate(fy.period(), &[]).await? {
+        Ok(r) => (r.assets_counted, r.factor_sets.clone(), r.tariffs.clone(), r.factor_method.clone()),
+        Err(_) => (0, vec![], vec![], String::new()),
+    };
+
+    let filter = EstateFilter::default();
+    let charts = vec![
+        charts::energy_by_month(src, fy.period(), filter).await?,
+        charts::carbon_by_year(src, carbon, filter).await?,
+        charts::cost_by_category(src, fy.period(), filter).await?,
+        ewaste_chart(src.conn, carbon.baseline, fy).await?,
+    ];
+
+    let ewaste = disposals::ewaste(src.conn, fy).await?;
+    let sites: HashMap<i32, String> =
+        site::Entity::find().all(src.conn).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let departments: HashMap<i32, String> =
+        department::Entity::find().all(src.conn).await?.into_iter().map(|d| (d.id, d.name)).collect();
+    let policies_in_force = power_policies::list(src.conn)
+        .await?
+        .into_iter()
+        .filter(|p| p.enabled)
+        .map(|p| {
+            let applies_to = applies_to(&p, &sites, &departments);
+            (p, applies_to)
+        })
+        .collect();
+    let actions = action_counts(src.conn, fy).await?;
+
+    Ok(MembersReport {
+        fy,
+        generated_on,
+        this_year,
+        last_year,
+        baseline: baseline_year,
+        target,
+        target_tonnes_this_year,
+        assets_counted,
+        factor_sets,
+        tariffs,
+        energy_method: super::energy::METHOD.to_string(),
+        factor_method,
+        charts,
+        ewaste,
+        policies_in_force,
+        actions,
+    })
+}
+
+/// What a policy applies to, in words: "site Civic Offices", "tags starting WCC-L", "3 listed assets".
+fn applies_to(p: &PolicyView, sites: &HashMap<i32, String>, departments: &HashMap<i32, String>) -> String {
+    let name = |names: &HashMap<i32, String>, id: Option<i32>| {
+        id.map(|i| names.get(&i).cloned().unwrap_or_else(|| i.to_string())).unwrap_or_default()
+    };
+    match p.target.as_str() {
+        "site" => format!("site {}", name(sites, p.site_id)),
+        "department" => format!("department {}", name(departments, p.department_id)),
+        "category" => format!("category {}", p.category.as_deref().unwrap_or("")),
+        "tag" => format!("tags starting {}", p.tag_prefix.as_deref().unwrap_or("")),
+        "assets" => format!("{} listed assets", p.asset_tags.len()),
+        other => other.to_string(),
+    }
+}
+
+/// Builds the members' report reading straight from `conn` with a cache of its own (the CLI's way).
+pub async fn members_uncached<C: ConnectionTrait>(
+    conn: &C,
+    fy: FinancialYear,
+    baseline: Option<i32>,
+    generated_on: NaiveDate,
+) -> AppResult<MembersReport> {
+    let cache = charts::EstimateCache::default();
+    let src = Source::new(conn, &cache).await?;
+    members(&src, fy, baseline, generated_on).await
+}
+
+/// Whether an action state counts as done (for the report's "actions taken" total).
+pub fn is_carried_out(state: &str) -> bool {
+    matches!(state, "sent" | "delivered" | "confirmed")
+}
+
+/// Everything the refresh and disposal report shows, for one financial year.
+#[derive(Debug, Clone)]
+pub struct RefreshDisposalReport {
+    pub fy: FinancialYear,
+    pub generated_on: NaiveDate,
+    /// Assets due (overdue first, then this year and the next four) with their replacement budget.
+    pub refresh_chart: ChartSpec,
+    pub refresh: charts::RefreshAnswer,
+    /// Completed disposals dated in the year.
+    pub disposals: Vec<disposals::DisposalListItem>,
+    pub ewaste: EwasteReport,
+    pub ewaste_chart: ChartSpec,
+}
+
+impl RefreshDisposalReport {
+    /// `refresh-disposal-2025-26`.
+    pub fn file_stem(&self) -> String {
+        format!("refresh-disposal-{}-{:02}", self.fy.0, (self.fy.0 + 1).rem_euclid(100))
+    }
+}
+
+/// The refresh and disposal report for `fy`: the refresh forecast from the year, and the year's disposals.
+pub async fn refresh_disposal<C: ConnectionTrait>(
+    src: &Source<'_, C>,
+    fy: FinancialYear,
+    generated_on: NaiveDate,
+) -> AppResult<RefreshDisposalReport> {
+    let filter = EstateFilter::default();
+    let refresh_chart = charts::refresh_forecast(src, fy, charts::DEFAULT_REFRESH_YEARS, filter).await?;
+    let refresh = src.refresh(fy, charts::DEFAULT_REFRESH_YEARS, filter).await?;
+    let disposals = disposals::list(src.conn)
+        .await?
+        .into_iter()
+        .filter(|d| d.state == "completed" && FinancialYear::containing(d.disposal_date) == fy)
+        .collect();
+    let ewaste = disposals::ewaste(src.conn, fy).await?;
+    let ewaste_chart = ewaste_chart(src.conn, FinancialYear(fy.0 - charts::DEFAULT_BASELINE_YEARS_BACK), fy).await?;
+    Ok(RefreshDisposalReport { fy, generated_on, refresh_chart, refresh, disposals, ewaste, ewaste_chart })
+}
