@@ -11,5 +11,8 @@ fn ceiling() -> Value {
 #[rocket::launch]
 fn rocket() -> _ {
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8001);
-    rocket::custom(greenict::web::figment([127, 0, 0, 1].into(), port)).mount("/", rocket::routes![ceiling])
+    // Release builds need a cookie key (the service's sessions); this route sets no cookie, so any will do.
+    let key = greenict::auth::secret::hash_token(&greenict::auth::secret::new_token(""));
+    rocket::custom(greenict::web::figment([127, 0, 0, 1].into(), port).merge(("secret_key", key)))
+        .mount("/", rocket::routes![ceiling])
 }
