@@ -44,10 +44,18 @@ fn needs(method: Method, path: &str) -> Needs {
         "/api/v1/energy/bank-holidays",
         "/api/v1/energy/usage-profiles",
         "/api/v1/energy/category-profiles",
+        // Their pages: the lists are for every viewer, the forms and changes for facilities, as the API's.
+        "/energy/tariffs",
+        "/energy/grid-factors",
+        "/energy/usage-profiles",
+        "/energy/category-profiles",
     ];
+    let form = path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/delete") || path == "/import";
+    if method == Method::Get && form && facilities.iter().any(|p| path.starts_with(p)) {
+        return Needs::Role(Role::Facilities);
+    }
     if method == Method::Get {
         // The forms that change things, and ICT's agent enrolment, are for those who may change them.
-        let form = path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/delete") || path == "/import";
         let ict_only = path.starts_with("/agents") && path != "/agents/left-on-overnight"
             || path.starts_with("/api/v1/agent-enrolment-tokens");
         return if form || ict_only { Needs::Role(Role::Ict) } else { Needs::Role(Role::Viewer) };

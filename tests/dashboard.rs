@@ -245,3 +245,18 @@ async fn dashboard_shows_headline_figures_charts_and_their_tables() {
     assert_eq!(s, Status::Ok);
     assert!(page.contains(r#"<img src="/charts/energy-by-month.svg""#), "{page}");
 }
+
+#[rocket::async_test]
+async fn a_year_without_its_own_grid_factors_shows_carbon_at_the_latest_set_and_says_so() {
+    // 2026/27: DESNZ 2026 factors are not in assets/reference/uk_grid_factors.csv; the 2025 set (the latest
+    // published) is used and named, as UK GHG reporting practice does until the year's own appear.
+    let t = app().await;
+    one_desktop(&t).await;
+    let (s, page) = t.page("/?fy=2026").await;
+    assert_eq!(s, Status::Ok, "{page}");
+    assert!(page.contains("Carbon, 2026/27"), "{page}");
+    assert!(!page.contains("No figure:"), "a figure, not a refusal: {page}");
+    // Beside the carbon card's figure and in the carbon chart's notes.
+    let note = "2025 factors used for 2026/27: DESNZ 2026 not yet added";
+    assert_eq!(page.matches(note).count(), 2, "{page}");
+}

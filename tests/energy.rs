@@ -242,11 +242,28 @@ async fn what_is_missing_is_named() {
     let (s, r) = t.get("/api/v1/energy?fy=2024").await;
     assert_eq!(s, Status::Ok, "{r}");
 
-    // No factor set for 2026 until one is added (figures here are placeholders for the test, not DESNZ's).
-    let (s, e) = t.get("/api/v1/energy?fy=2026").await;
+    // No set for 2014 or earlier (the shipped sets start at 2015): no figure rather than a later year's.
+    let (s, e) = t.get("/api/v1/energy?fy=2014").await;
     assert_eq!(s, Status::UnprocessableEntity, "{e}");
     assert_eq!(error_of(&e).0, "no_grid_factors");
-    assert!(e["error"]["message"].as_str().unwrap().contains("2026"));
+    assert!(e["error"]["message"].as_str().unwrap().contains("2014"));
+
+    // 2026/27 before DESNZ 2026 is added: the latest published set (2025: generation 0.17700, T&D 0.01853,
+    // uk_grid_factors.csv) stands in, and the answer says so.
+    let (s, r) = t.get("/api/v1/energy?fy=2026").await;
+    assert_eq!(s, Status::Ok, "{r}");
+    let used = &r["factor_sets"][0];
+    assert_eq!((used["year"].as_i64(), used["for_year"].as_i64(), used["stand_in"].as_bool()), (Some(2025), Some(2026), Some(true)));
+    assert_eq!(used["note"], "2025 factors used for 2026/27: DESNZ 2026 not yet added");
+    let kwh = dec(&r["total"]["kwh"]);
+    let six = |v: Decimal| v.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    assert_eq!(dec(&r["total"]["kg_co2e_generation"]), six(kwh * d("0.17700")));
+    assert_eq!(dec(&r["total"]["kg_co2e_td"]), six(kwh * d("0.01853")));
+    let (s, a) = t.get("/api/v1/assets/PC-0001/energy?fy=2026").await;
+    assert_eq!(s, Status::Ok, "{a}");
+    assert_eq!(a["factor_sets"][0]["note"], "2025 factors used for 2026/27: DESNZ 2026 not yet added");
+
+    // Once a 2026 set is added it is used and the note goes (figures here are placeholders, not DESNZ's).
     let (s, v) = t
         .post(
             "/api/v1/energy/grid-factors",
@@ -258,6 +275,10 @@ async fn what_is_missing_is_named() {
     assert_eq!(v["generation_kg_co2e_per_kwh"], "0.15000");
     let (s, r) = t.get("/api/v1/energy?fy=2026").await;
     assert_eq!(s, Status::Ok, "{r}");
+    let used = &r["factor_sets"][0];
+    assert_eq!((used["year"].as_i64(), used["stand_in"].as_bool()), (Some(2026), Some(false)));
+    assert!(used.get("note").is_none(), "{used}");
+    assert_eq!(dec(&r["total"]["kg_co2e_generation"]), six(kwh * d("0.15000")));
 
     // A bad period is a 400 naming the parameter.
     let (s, e) = t.get("/api/v1/energy?from=2024-04-01").await;

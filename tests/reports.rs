@@ -396,3 +396,18 @@ async fn the_refresh_and_disposal_report_carries_the_forecast_and_the_years_disp
     assert!(pages[last].contains("4. Method"), "{}", pages[last]);
     assert!(pages.iter().any(|p| p.contains("3. Disposals and reuse") && p.contains("DSP-2024-01")), "{pages:#?}");
 }
+
+#[rocket::async_test]
+async fn a_year_without_its_own_grid_factors_names_the_stand_in_set() {
+    // As the dashboard: 2026/27 converted at the DESNZ 2025 set (the latest shipped) and the report says so.
+    let t = app_as(Role::Ict).await;
+    fixed_estate(&t).await;
+    let report = report_service::members_uncached(&t.db, FinancialYear(2026), None, produced_on())
+        .await
+        .expect("the members' report");
+    let (_, bytes) = reports::members_file(&report, Format::Html).expect("HTML");
+    let html = String::from_utf8(bytes).expect("UTF-8");
+    assert!(html.contains("2025 factors used for 2026/27: DESNZ 2026 not yet added."), "in the key points: {html}");
+    assert!(html.contains("UK reporting practice is to use the latest published factors"), "in the method: {html}");
+    assert!(!html.contains("No grid factor set was used"), "{html}");
+}

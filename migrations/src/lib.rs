@@ -12,6 +12,7 @@ mod m20261125_000003_agents;
 mod m20261126_000001_cost_items;
 mod m20261126_000002_disposals;
 mod m20261127_000001_users;
+mod m20261202_000001_tariff_standing_charge;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_cost_items::Migration),
             Box::new(m20261126_000002_disposals::Migration),
             Box::new(m20261127_000001_users::Migration),
+            Box::new(m20261202_000001_tariff_standing_charge::Migration),
         ]
     }
 }

@@ -59,8 +59,30 @@ impl GridFactors {
         self.0.get(&year)
     }
 
+    /// The set to use for a year's energy: its own, else the most recent earlier set as a stand-in. UK GHG
+    /// reporting practice is to use the latest published conversion factors until the year's own appear
+    /// (DESNZ publishes each year's in June); factors are never invented. `None` when no set is that old.
+    pub fn choose(&self, year: i32) -> Option<FactorChoice<'_>> {
+        self.0.range(..=year).next_back().map(|(_, set)| FactorChoice { for_year: year, set })
+    }
+
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.0.keys().copied()
+    }
+}
+
+/// The set chosen for a year, which may be an earlier year's standing in (see [`GridFactors::choose`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactorChoice<'a> {
+    /// The calendar year whose energy is converted.
+    pub for_year: i32,
+    pub set: &'a GridFactorSet,
+}
+
+impl FactorChoice<'_> {
+    /// True when the year has no set of its own and an earlier year's is used.
+    pub fn is_stand_in(&self) -> bool {
+        self.set.year != self.for_year
     }
 }
 
@@ -244,6 +266,22 @@ mod tests {
         let factors = GridFactors::new(vec![set_2024()]).unwrap();
         assert_eq!(factors.for_year(2024), Some(&set_2024()));
         assert_eq!(factors.for_year(2025), None);
+    }
+
+    #[test]
+    fn a_year_without_its_own_set_uses_the_latest_earlier_one() {
+        // Sets for 2023 and 2025 held (2024 missing, as if a user deleted it; 2026 not yet published).
+        // (year asked, set used, stand-in?): the year's own where held, else the nearest earlier year's.
+        let set = |year| GridFactorSet { year, source: format!("DESNZ {year}"), ..set_2024() };
+        let factors = GridFactors::new(vec![set(2023), set(2025)]).unwrap();
+        let cases = [(2023, 2023, false), (2024, 2023, true), (2025, 2025, false), (2026, 2025, true), (2031, 2025, true)];
+        for (year, used, stand_in) in cases {
+            let choice = factors.choose(year).unwrap();
+            assert_eq!((choice.for_year, choice.set.year, choice.is_stand_in()), (year, used, stand_in), "{year}");
+        }
+        // Nothing earlier than the first set: no figure rather than a later year's factors.
+        assert_eq!(factors.choose(2022), None);
+        assert_eq!(GridFactors::default().choose(2025), None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::fmt;
 
 pub use bank_holidays::BankHolidays;
 pub use calendar::{CalendarMonth, FinancialYear, Period};
-pub use carbon::{CarbonSplit, Embodied, FactorMethod, GridFactorSet, GridFactors};
+pub use carbon::{CarbonSplit, Embodied, FactorChoice, FactorMethod, GridFactorSet, GridFactors};
 pub use power::{PowerDraw, Pue};
 pub use rollup::{estimate, AssetEnergyInput, EnergyTotals, EstimateInputs, GroupBy, GroupValue, Rollup};
 pub use tariff::{TariffHistory, TariffRate, Tariffs};

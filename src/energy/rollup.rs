@@ -283,7 +283,7 @@ fn pieces<'a>(
             FactorMethod::MajorityYear => majority,
             FactorMethod::CalendarYearOfDay => month.year,
         };
-        let factors = inputs.factors.for_year(year).ok_or(EnergyError::NoGridFactors { year })?;
+        let factors = inputs.factors.choose(year).ok_or(EnergyError::NoGridFactors { year })?.set;
         let rated = tariff.pieces(&month_period).map_err(|date| EnergyError::NoTariff { site_id, date })?;
         for (period, rate) in rated {
             if by_day {
@@ -718,8 +718,16 @@ mod tests {
         };
         assert_eq!(estimate(&inputs, &[]), Err(EnergyError::NoTariff { site_id: Some(1000), date: fy.from() }));
         let tariffs = tariffs();
+        // Factors are held for 2024 and 2025 only: 2023/24 has no set of its own or earlier one to stand in.
+        let earlier = EstimateInputs { period: FinancialYear(2023).period(), tariffs: &tariffs, ..inputs };
+        assert_eq!(estimate(&earlier, &[]), Err(EnergyError::NoGridFactors { year: 2023 }));
+        // 2026/27 (no 2026 set yet) is converted at the 2025 set, the latest published: the same kWh × 0.17700
+        // and × 0.01853.
         let later = EstimateInputs { period: FinancialYear(2026).period(), tariffs: &tariffs, ..inputs };
-        assert_eq!(estimate(&later, &[]), Err(EnergyError::NoGridFactors { year: 2026 }));
+        let rows = estimate(&later, &[]).unwrap();
+        let kwh = rows[0].totals.kwh;
+        assert_eq!(rows[0].totals.carbon.generation_kg_co2e, kwh * dec("0.17700"));
+        assert_eq!(rows[0].totals.carbon.td_kg_co2e, kwh * dec("0.01853"));
         let orphan = [AssetEnergyInput { parent_id: Some(99), ..desktop(2) }];
         let orphaned = EstimateInputs { assets: &orphan, tariffs: &tariffs, ..inputs };
         assert_eq!(estimate(&orphaned, &[]), Err(EnergyError::UnknownParent { asset_id: 2, parent_id: 99 }));

@@ -7,7 +7,7 @@ use super::{definition, Section};
 use crate::charts::format::{grouped, money};
 use crate::charts::{ChartSpec, Table};
 use crate::domain::disposal::Route;
-use crate::services::energy::EnergyFigures;
+use crate::services::energy::{factor_notes, EnergyFigures};
 use crate::services::reports::{is_carried_out, MembersReport, RefreshDisposalReport, YearEnergy};
 
 /// A chart in the report: its heading, its figures as a table, and notes. The drawing is made from `spec`.
@@ -146,6 +146,8 @@ fn key_points(r: &MembersReport) -> Vec<String> {
             gbp(now.cost_gbp.decimal()),
             tonnes(t)
         ));
+        // Carbon at an earlier year's factors is said at once, beside the figure.
+        out.extend(factor_notes(&r.factor_sets).into_iter().map(|n| format!("{n}.")));
         if let Ok(base) = &r.baseline.figures {
             let b = base.kg_co2e_total / Decimal::ONE_THOUSAND;
             let saved = b - t;
@@ -304,6 +306,9 @@ fn method(r: &MembersReport) -> (Vec<String>, Table, Table) {
                 .into(),
         );
     }
+    text.extend(factor_notes(&r.factor_sets).into_iter().map(|n| {
+        format!("{n}: UK reporting practice is to use the latest published factors until the year's own appear.")
+    }));
     let factor_rows = r
         .factor_sets
         .iter()

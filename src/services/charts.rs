@@ -186,16 +186,7 @@ impl<'a, C: ConnectionTrait> Source<'a, C> {
 
 // ------------------------------------------------------------------------------------- the charts
 
-/// "2025/26" for a financial year, else "01/04/2025 to 30/09/2025".
-pub fn period_label(p: &Period) -> String {
-    let fy = FinancialYear::containing(p.from());
-    if fy.period() == *p {
-        fy.label()
-    } else {
-        let last = p.to().pred_opt().unwrap_or(p.to());
-        format!("{} to {}", p.from().format("%d/%m/%Y"), last.format("%d/%m/%Y"))
-    }
-}
+pub use super::energy::period_label;
 
 fn with_reason(mut spec: ChartSpec, reason: Option<String>) -> ChartSpec {
     if let Some(r) = reason {
@@ -353,6 +344,12 @@ pub async fn carbon_by_year<C: ConnectionTrait>(
 ) -> AppResult<ChartSpec> {
     let years = carbon_years(src, params.baseline, params.last, filter).await?;
     let mut spec = kinds::carbon_by_year(&years, params.baseline, params.target);
+    // The estimates are cached, so asking again for each year's factor sets costs a lookup.
+    for y in params.baseline.0..=params.last.0 {
+        if let Ok(report) = src.estimate(FinancialYear(y).period(), &filter.dimensions()).await? {
+            spec.notes.extend(energy_service::factor_notes(&report.factor_sets));
+        }
+    }
     spec.notes.push(format!("Method: {}", energy_service::METHOD));
     Ok(spec)
 }
@@ -491,6 +488,8 @@ pub async fn chart<C: ConnectionTrait>(
 pub struct YearFigures {
     pub fy: FinancialYear,
     pub figures: Result<energy_service::EnergyFigures, String>,
+    /// Where an earlier year's grid factors stand in for the year's own, saying so.
+    pub factor_notes: Vec<String>,
 }
 
 /// The dashboard's headline: this year, last year and the baseline year, and refreshes due.
@@ -505,8 +504,9 @@ pub struct Headline {
 }
 
 async fn year_figures<C: ConnectionTrait>(src: &Source<'_, C>, fy: FinancialYear) -> AppResult<YearFigures> {
-    let figures = src.estimate(fy.period(), &[]).await?.map(|r| r.total.clone());
-    Ok(YearFigures { fy, figures })
+    let answer = src.estimate(fy.period(), &[]).await?;
+    let factor_notes = answer.as_ref().map(|r| energy_service::factor_notes(&r.factor_sets)).unwrap_or_default();
+    Ok(YearFigures { fy, figures: answer.map(|r| r.total.clone()), factor_notes })
 }
 
 pub async fn headline<C: ConnectionTrait>(

@@ -26,7 +26,7 @@ use crate::energy::usage::WeekdaySet;
 use crate::energy::what_if::policy_saving;
 use crate::energy::{
     estimate as pure_estimate, AssetEnergyInput, BankHolidays, EnergyError, EnergyTotals, EstimateInputs, FactorMethod,
-    FinancialYear, GridFactorSet, GridFactors, GroupBy, GroupValue, OffPolicy, Period, PowerDraw, Pue, TariffHistory,
+    FactorChoice, FinancialYear, GridFactorSet, GridFactors, GroupBy, GroupValue, OffPolicy, Period, PowerDraw, Pue, TariffHistory,
     TariffRate, Tariffs, UsageProfile,
 };
 use crate::error::{AppError, AppResult};
@@ -107,6 +107,17 @@ pub fn period_of(fy: Option<i32>, from: Option<NaiveDate>, to: Option<NaiveDate>
         (None, Some(_), None) => Err(bad("to", "to is required with from".into())),
         (None, None, Some(_)) => Err(bad("from", "from is required with to".into())),
         (None, None, None) => Ok(current_financial_year().period()),
+    }
+}
+
+/// "2025/26" for a financial year, else "01/04/2025 to 30/09/2025".
+pub fn period_label(p: &Period) -> String {
+    let fy = FinancialYear::containing(p.from());
+    if fy.period() == *p {
+        fy.label()
+    } else {
+        let last = p.to().pred_opt().unwrap_or(p.to());
+        format!("{} to {}", p.from().format("%d/%m/%Y"), last.format("%d/%m/%Y"))
     }
 }
 
@@ -198,12 +209,46 @@ pub struct EnergyRow {
 /// A grid factor set an answer used.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FactorSetUsed {
+    /// The year of the set actually used.
     pub year: i32,
     #[schema(value_type = String)]
     pub generation_kg_co2e_per_kwh: Decimal,
     #[schema(value_type = String)]
     pub td_kg_co2e_per_kwh: Decimal,
     pub source: String,
+    /// The calendar year whose energy it converted; differs from `year` when that year has no set yet.
+    pub for_year: i32,
+    /// True when an earlier year's set stands in for one not yet added (UK reporting practice: the latest
+    /// published factors until the year's own appear).
+    pub stand_in: bool,
+    /// For a stand-in, a sentence to print beside the figures, e.g. "2025 factors used for 2026/27: DESNZ
+    /// 2026 not yet added".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2025 factors used for 2026/27: DESNZ 2026 not yet added")]
+    pub note: Option<String>,
+}
+
+impl FactorSetUsed {
+    /// `label` names what the figures are for ("2026/27", or the calendar year).
+    fn new(choice: FactorChoice<'_>, label: &str) -> FactorSetUsed {
+        let s = choice.set;
+        FactorSetUsed {
+            year: s.year,
+            generation_kg_co2e_per_kwh: s.generation_kg_co2e_per_kwh,
+            td_kg_co2e_per_kwh: s.td_kg_co2e_per_kwh,
+            source: s.source.clone(),
+            for_year: choice.for_year,
+            stand_in: choice.is_stand_in(),
+            note: choice.is_stand_in().then(|| {
+                format!("{} factors used for {label}: DESNZ {} not yet added", s.year, choice.for_year)
+            }),
+        }
+    }
+}
+
+/// The stand-in notes of the factor sets an answer used (empty when each year had its own).
+pub fn factor_notes(sets: &[FactorSetUsed]) -> Vec<String> {
+    sets.iter().filter_map(|f| f.note.clone()).collect()
 }
 
 /// A tariff rate an answer used.
@@ -268,6 +313,24 @@ fn decimal_of_f64(field: &str, tag: &str, v: f64) -> AppResult<Decimal> {
         .map_err(|_| AppError::field(field, "invalid", format!("asset {tag}: {field} {v} is not a usable number")))
 }
 
+/// Assets read per query (see [`load`]).
+const ASSET_PAGE: u64 = 10_000;
+
+/// [`decimal_of_f64`] once per distinct value: an estate has a few hundred distinct watts, not 300,000.
+#[derive(Default)]
+struct DecimalCache(HashMap<u64, Decimal>);
+
+impl DecimalCache {
+    fn get(&mut self, field: &str, tag: &str, v: f64) -> AppResult<Decimal> {
+        if let Some(d) = self.0.get(&v.to_bits()) {
+            return Ok(*d);
+        }
+        let d = decimal_of_f64(field, tag, v)?;
+        self.0.insert(v.to_bits(), d);
+        Ok(d)
+    }
+}
+
 fn stored_decimal(what: &str, raw: &str) -> AppResult<Decimal> {
     Decimal::from_str(raw).map_err(|_| AppError::Internal(format!("{what}: stored value '{raw}' is not a decimal")))
 }
@@ -326,95 +389,109 @@ pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> 
         wanted.extend(parents);
         q = q.filter(asset::Column::Id.is_in(wanted));
     }
-    // Only the columns the estimate reads: whole rows cost several times the memory at 100,000 assets.
-    let rows = q
-        .select_only()
-        .columns([
-            asset::Column::Id,
-            asset::Column::AssetTag,
-            asset::Column::Category,
-            asset::Column::ModelId,
-            asset::Column::SiteId,
-            asset::Column::DepartmentId,
-            asset::Column::ParentAssetId,
-            asset::Column::UsageProfileId,
-            asset::Column::OnWatts,
-            asset::Column::SleepWatts,
-            asset::Column::OffWatts,
-            asset::Column::PurchaseDate,
-        ])
-        .into_model::<EnergyAssetRow>()
-        .all(conn)
-        .await?;
-    let present: HashSet<i32> = rows.iter().map(|a| a.id).collect();
+    // Only the columns the estimate reads, a page of ids at a time: the driver holds every value of a
+    // result set until it is dropped, so one result of 100,000 rows cost a few hundred MiB at its peak.
+    let q = q.select_only().columns([
+        asset::Column::Id,
+        asset::Column::AssetTag,
+        asset::Column::Category,
+        asset::Column::ModelId,
+        asset::Column::SiteId,
+        asset::Column::DepartmentId,
+        asset::Column::ParentAssetId,
+        asset::Column::UsageProfileId,
+        asset::Column::OnWatts,
+        asset::Column::SleepWatts,
+        asset::Column::OffWatts,
+        asset::Column::PurchaseDate,
+    ]);
     let far = NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(NaiveDate::MAX);
-
-    let mut assets = Vec::with_capacity(rows.len());
-    let mut tags = HashMap::with_capacity(rows.len());
-    for a in rows {
-        let category: Category = a.category.parse().unwrap_or(Category::Other);
-        let model = a.model_id.and_then(|id| models.get(&id));
-        let watt = |own: Option<f64>, of_model: Option<f64>, field: &str| -> AppResult<Decimal> {
-            match own.or(of_model) {
-                Some(w) => decimal_of_f64(field, &a.asset_tag, w),
-                None => Err(AppError::field(
-                    field,
-                    "no_power_figures",
-                    format!("asset {} has no {field}: give it a model, or its own watts", a.asset_tag),
-                )),
+    let mut watts = DecimalCache::default();
+    let mut assets = Vec::new();
+    let mut tags = HashMap::new();
+    // Assets with neither a profile nor a category default: fine only if they follow a counted PC, which
+    // is known once every page is read.
+    let mut without_profile = Vec::new();
+    let mut after = 0;
+    loop {
+        let rows = q
+            .clone()
+            .filter(asset::Column::Id.gt(after))
+            .limit(ASSET_PAGE)
+            .into_model::<EnergyAssetRow>()
+            .all(conn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let full_page = rows.len() as u64 == ASSET_PAGE;
+        for a in rows {
+            let category: Category = a.category.parse().unwrap_or(Category::Other);
+            let model = a.model_id.and_then(|id| models.get(&id));
+            let mut watt = |own: Option<f64>, of_model: Option<f64>, field: &str| -> AppResult<Decimal> {
+                match own.or(of_model) {
+                    Some(w) => watts.get(field, &a.asset_tag, w),
+                    None => Err(AppError::field(
+                        field,
+                        "no_power_figures",
+                        format!("asset {} has no {field}: give it a model, or its own watts", a.asset_tag),
+                    )),
+                }
+            };
+            let draw = PowerDraw::new(
+                watt(a.on_watts, model.map(|m| m.on_watts), "on_watts")?,
+                watt(a.sleep_watts, model.map(|m| m.sleep_watts), "sleep_watts")?,
+                watt(a.off_watts, model.map(|m| m.off_watts), "off_watts")?,
+            )
+            .map_err(|e| AppError::field("on_watts", "invalid", format!("asset {}: {e}", a.asset_tag)))?;
+            let profile_id = a.usage_profile_id.or_else(|| category_default.get(category.as_str()).copied());
+            if profile_id.is_none() && !is_always_on_kit(category) {
+                without_profile.push(assets.len());
             }
-        };
-        let draw = PowerDraw::new(
-            watt(a.on_watts, model.map(|m| m.on_watts), "on_watts")?,
-            watt(a.sleep_watts, model.map(|m| m.sleep_watts), "sleep_watts")?,
-            watt(a.off_watts, model.map(|m| m.off_watts), "off_watts")?,
-        )
-        .map_err(|e| AppError::field("on_watts", "invalid", format!("asset {}: {e}", a.asset_tag)))?;
-        // A peripheral follows its PC only when that PC is counted too; otherwise it uses its own profile.
-        let parent_id = a.parent_asset_id.filter(|p| present.contains(p));
-        let profile_id = a.usage_profile_id.or_else(|| category_default.get(category.as_str()).copied());
-        let needs_profile = !is_always_on_kit(category) && parent_id.is_none();
-        let profile_id = match profile_id {
-            Some(id) => id,
-            None if !needs_profile => 0,
-            None => {
-                return Err(AppError::field(
-                    "usage_profile_id",
-                    "no_usage_profile",
-                    format!(
-                        "asset {} ({}) has no usage profile: set a default profile for the category {} or one \
-                         for the asset",
-                        a.asset_tag,
-                        category.as_str(),
-                        category.as_str()
-                    ),
-                ))
-            }
-        };
-        let pue = match a.site_id.and_then(|s| site_pue.get(&s)) {
-            Some(p) if is_always_on_kit(category) => {
-                let value = decimal_of_f64("pue", &a.asset_tag, *p)?;
-                Some(Pue::new(value).map_err(|e| AppError::field("pue", "invalid", e))?)
-            }
-            _ => None,
-        };
-        let in_service = match a.purchase_date {
-            Some(d) => Some(Period::new(d, far).map_err(AppError::Internal)?),
-            None => None,
-        };
-        tags.insert(a.id, a.asset_tag.clone());
-        assets.push(AssetEnergyInput {
-            asset_id: a.id,
-            category,
-            model_id: a.model_id,
-            department_id: a.department_id,
-            site_id: a.site_id,
-            parent_id,
-            profile_id,
-            draw,
-            pue,
-            in_service,
-        });
+            let pue = match a.site_id.and_then(|s| site_pue.get(&s)) {
+                Some(p) if is_always_on_kit(category) => {
+                    let value = watts.get("pue", &a.asset_tag, *p)?;
+                    Some(Pue::new(value).map_err(|e| AppError::field("pue", "invalid", e))?)
+                }
+                _ => None,
+            };
+            let in_service = match a.purchase_date {
+                Some(d) => Some(Period::new(d, far).map_err(AppError::Internal)?),
+                None => None,
+            };
+            assets.push(AssetEnergyInput {
+                asset_id: a.id,
+                category,
+                model_id: a.model_id,
+                department_id: a.department_id,
+                site_id: a.site_id,
+                parent_id: a.parent_asset_id,
+                profile_id: profile_id.unwrap_or(0),
+                draw,
+                pue,
+                in_service,
+            });
+            tags.insert(a.id, a.asset_tag);
+        }
+        if !full_page {
+            break;
+        }
+    }
+    // A peripheral follows its PC only when that PC is counted too; otherwise it uses its own profile.
+    let present: HashSet<i32> = assets.iter().map(|a| a.asset_id).collect();
+    for a in &mut assets {
+        a.parent_id = a.parent_id.filter(|p| present.contains(p));
+    }
+    if let Some(a) = without_profile.iter().map(|&i| &assets[i]).find(|a| a.parent_id.is_none()) {
+        let tag = tags.get(&a.asset_id).map_or("?", String::as_str);
+        let category = a.category.as_str();
+        return Err(AppError::field(
+            "usage_profile_id",
+            "no_usage_profile",
+            format!(
+                "asset {tag} ({category}) has no usage profile: set a default profile for the category {category} \
+                 or one for the asset"
+            ),
+        ));
     }
 
     let tariff_rows = tariff::Entity::find().order_by_asc(tariff::Column::EffectiveFrom).all(conn).await?;
@@ -537,16 +614,12 @@ impl Loaded {
             FactorMethod::MajorityYear => BTreeSet::from([majority_year(period)]),
             FactorMethod::CalendarYearOfDay => period.months().iter().map(|(m, _)| m.year).collect(),
         };
-        years
-            .into_iter()
-            .filter_map(|y| self.factors.for_year(y))
-            .map(|s| FactorSetUsed {
-                year: s.year,
-                generation_kg_co2e_per_kwh: s.generation_kg_co2e_per_kwh,
-                td_kg_co2e_per_kwh: s.td_kg_co2e_per_kwh,
-                source: s.source.clone(),
-            })
-            .collect()
+        // One set for the whole period names the period ("2026/27"); one per calendar year names the year.
+        let label = |year: i32| match method {
+            FactorMethod::MajorityYear => period_label(period),
+            FactorMethod::CalendarYearOfDay => year.to_string(),
+        };
+        years.into_iter().filter_map(|y| self.factors.choose(y)).map(|c| FactorSetUsed::new(c, &label(c.for_year))).collect()
     }
 
     /// The tariff rows in force during the period for the sites of the assets counted.
@@ -697,11 +770,7 @@ pub async fn asset_energy<C: ConnectionTrait>(conn: &C, tag: &AssetTag, period: 
     };
     let figures = EnergyFigures::from_totals(&totals)?;
     let last = period.to().pred_opt().unwrap_or(period.to());
-    let when = if FinancialYear::containing(period.from()).period() == period {
-        FinancialYear::containing(period.from()).label()
-    } else {
-        format!("{} to {}", uk_date(period.from()), uk_date(last))
-    };
+    let when = period_label(&period);
     let two = |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize();
     let summary = if counted.is_empty() {
         format!("{} is {}, so it is counted as using nothing in {when}", tag, state.as_str().replace('_', " "))

@@ -87,6 +87,11 @@ pub struct TariffView {
     pub unit_rate_pence_per_kwh: String,
     /// The supplier's kgCO2e/kWh for market-based reporting, e.g. "0" for a REGO-backed renewable tariff.
     pub market_kg_co2e_per_kwh: Option<String>,
+    /// Pence per day for the supply, exact decimal as a string. Recorded with the bill's other terms; not
+    /// added to ICT's estimated cost, which is the energy ICT uses × the unit rate (the standing charge is paid
+    /// for the building's supply whatever ICT uses).
+    #[schema(example = "53.35")]
+    pub standing_charge_pence_per_day: Option<String>,
     pub supplier: Option<String>,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -101,6 +106,7 @@ impl From<tariff::Model> for TariffView {
             effective_from: m.effective_from,
             unit_rate_pence_per_kwh: m.unit_rate_pence_per_kwh,
             market_kg_co2e_per_kwh: m.market_kg_co2e_per_kwh,
+            standing_charge_pence_per_day: m.standing_charge_pence_per_day,
             supplier: m.supplier,
             notes: m.notes,
             created_at: m.created_at,
@@ -126,6 +132,10 @@ pub struct TariffChanges {
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "0")]
     pub market_kg_co2e_per_kwh: Patch<DecimalInput>,
+    /// Pence per day (up to 6 decimal places), as a string or a number.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "53.35")]
+    pub standing_charge_pence_per_day: Patch<DecimalInput>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub supplier: Patch<String>,
@@ -153,6 +163,12 @@ impl TariffChanges {
         }
         let market = self.market_kg_co2e_per_kwh.apply(m.market_kg_co2e_per_kwh.clone().map(DecimalInput)).map(|d| d.0);
         m.market_kg_co2e_per_kwh = decimal_field(&mut errs, "market_kg_co2e_per_kwh", market, 8, Decimal::from(10));
+        let standing = self
+            .standing_charge_pence_per_day
+            .apply(m.standing_charge_pence_per_day.clone().map(DecimalInput))
+            .map(|d| d.0);
+        m.standing_charge_pence_per_day =
+            decimal_field(&mut errs, "standing_charge_pence_per_day", standing, 6, Decimal::from(100_000));
         m.supplier = text_field(&mut errs, "supplier", self.supplier.apply(m.supplier.clone()), 200);
         m.notes = text_field(&mut errs, "notes", self.notes.apply(m.notes.clone()), 10_000);
         errs.into_result(())
@@ -238,6 +254,7 @@ pub async fn create_tariff_in(
         effective_from: NaiveDate::MIN,
         unit_rate_pence_per_kwh: String::new(),
         market_kg_co2e_per_kwh: None,
+        standing_charge_pence_per_day: None,
         supplier: None,
         notes: None,
         created_at: now,

@@ -411,6 +411,16 @@ pub async fn set_category_default_in(
     Ok(after)
 }
 
+/// An asset's own usage profile, if it has one (else its category's default applies).
+pub async fn asset_profile<C: ConnectionTrait>(conn: &C, tag: &AssetTag) -> AppResult<Option<i32>> {
+    let row = asset::Entity::find()
+        .filter(asset::Column::AssetTag.eq(tag.as_str()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("asset", tag.as_str()))?;
+    Ok(row.usage_profile_id)
+}
+
 /// Sets (or with `None` clears) an asset's own usage profile.
 pub async fn set_asset_profile(
     db: &DatabaseConnection,

@@ -14,6 +14,8 @@ pub struct Model {
     pub unit_rate_pence_per_kwh: String,
     /// Text decimal: the supplier's kgCO2e/kWh for market-based reporting (e.g. "0" for REGO-backed supply).
     pub market_kg_co2e_per_kwh: Option<String>,
+    /// Text decimal, pence per day as bills state it ("53.35"); recorded, not part of ICT's estimate.
+    pub standing_charge_pence_per_day: Option<String>,
     pub supplier: Option<String>,
     pub notes: Option<String>,
     pub created_at: DateTimeUtc,

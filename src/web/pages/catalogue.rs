@@ -33,15 +33,15 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn text(t: impl Into<String>) -> Cell {
+    pub(super) fn text(t: impl Into<String>) -> Cell {
         Cell { text: t.into(), href: String::new(), numeric: false }
     }
 
-    fn link(t: impl Into<String>, href: impl Into<String>) -> Cell {
+    pub(super) fn link(t: impl Into<String>, href: impl Into<String>) -> Cell {
         Cell { text: t.into(), href: href.into(), numeric: false }
     }
 
-    fn number(mut self) -> Cell {
+    pub(super) fn number(mut self) -> Cell {
         self.numeric = true;
         self
     }
@@ -82,11 +82,11 @@ fn count_cell(counts: &HashMap<i32, u64>, id: i32, filter: &str) -> Cell {
     Cell::link(format::count(n), format!("/assets?{filter}={id}")).number()
 }
 
-fn change_cell(href: String, what: &str) -> Cell {
+pub(super) fn change_cell(href: String, what: &str) -> Cell {
     Cell::link(format!("Change {what}"), href)
 }
 
-fn delete_cell(href: String, what: &str) -> Cell {
+pub(super) fn delete_cell(href: String, what: &str) -> Cell {
     Cell::link(format!("Delete {what}"), href)
 }
 

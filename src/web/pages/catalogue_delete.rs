@@ -18,22 +18,22 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 /// One record as its delete pages speak of it.
-struct Doomed {
-    section: &'static str,
+pub(super) struct Doomed {
+    pub(super) section: &'static str,
     /// e.g. "site Civic Offices".
-    what: String,
+    pub(super) what: String,
     /// What happens, and what stops it.
-    explanation: &'static str,
+    pub(super) explanation: &'static str,
     /// Where the confirmation form posts.
-    action: String,
+    pub(super) action: String,
     /// "No, go back": the record's own page or its list.
-    back: String,
+    pub(super) back: String,
     /// Where to go once it is deleted.
-    list: &'static str,
+    pub(super) list: &'static str,
 }
 
 impl Doomed {
-    fn page(&self, c: &Caller, error: Option<String>) -> ConfirmPage {
+    pub(super) fn page(&self, c: &Caller, error: Option<String>) -> ConfirmPage {
         ConfirmPage {
             layout: Layout::new(c, self.section, format!("Delete {}", self.what), None).with_errors(error.is_some()),
             heading: format!("Delete {}?", self.what),
@@ -45,7 +45,7 @@ impl Doomed {
     }
 
     /// To the list with "… was deleted", or this page again with why it was not.
-    fn finish(&self, c: &Caller, result: AppResult<()>) -> PageResult {
+    pub(super) fn finish(&self, c: &Caller, result: AppResult<()>) -> PageResult {
         match result {
             Ok(()) => redirect_with(self.list.into(), format!("{} was deleted", capitalise(&self.what))),
             Err(AppError::Conflict { message, .. }) => {

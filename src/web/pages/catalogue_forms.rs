@@ -38,7 +38,7 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 /// A blank or filled-in form page.
-fn page(section: &'static str, heading: String, action: String, sections: Vec<Section>, cancel: &str) -> FormPage {
+pub(super) fn page(section: &'static str, heading: String, action: String, sections: Vec<Section>, cancel: &str) -> FormPage {
     let submit = if heading.starts_with("Add") { heading.clone() } else { "Save changes".to_string() };
     FormPage {
         layout: Layout::anonymous(section, heading.clone()),
@@ -54,7 +54,7 @@ fn page(section: &'static str, heading: String, action: String, sections: Vec<Se
     }
 }
 
-fn fill(mut p: FormPage, values: Vec<(&str, String)>) -> FormPage {
+pub(super) fn fill(mut p: FormPage, values: Vec<(&str, String)>) -> FormPage {
     for f in p.sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
         if let Some((_, v)) = values.iter().find(|(n, _)| *n == f.name) {
             f.value = v.clone();
@@ -64,7 +64,7 @@ fn fill(mut p: FormPage, values: Vec<(&str, String)>) -> FormPage {
 }
 
 /// After a submit: to `done`'s address with its message, or the form again with every problem shown.
-fn finish<V>(
+pub(super) fn finish<V>(
     c: &Caller,
     result: AppResult<V>,
     form: &RawForm,

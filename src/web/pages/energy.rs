@@ -44,6 +44,7 @@ pub struct YearLink {
 #[template(path = "energy.html")]
 struct EnergyPage {
     layout: Layout,
+    tabs: Vec<super::energy_inputs::Tab>,
     year: String,
     period: String,
     years: Vec<YearLink>,
@@ -68,8 +69,9 @@ fn inputs(report: &EnergyReport) -> Vec<String> {
         .factor_sets
         .iter()
         .map(|f| {
+            let note = f.note.as_ref().map(|n| format!(". {n}")).unwrap_or_default();
             format!(
-                "Grid factors {}: generation {} + T&D {} kgCO2e/kWh ({})",
+                "Grid factors {}: generation {} + T&D {} kgCO2e/kWh ({}){note}",
                 f.year, f.generation_kg_co2e_per_kwh, f.td_kg_co2e_per_kwh, f.source
             )
         })
@@ -95,6 +97,7 @@ async fn energy_page(db: Db<'_>, who: Viewer, fy: Option<i32>, flash: Option<Fla
     let period = year.period();
     let mut page = EnergyPage {
         layout: Layout::new(&who.0, "energy", format!("Energy {}", year.label()), flash),
+        tabs: super::energy_inputs::tabs("/energy"),
         year: year.label(),
         period: format!("{} to {}", format::date(year.first_day()), format::date(year.last_day())),
         years,

@@ -8,6 +8,7 @@ use std::fmt::Display;
 
 use crate::domain::{FieldError, FieldErrors, Patch};
 use crate::error::AppError;
+use crate::services::energy_reference::DecimalInput;
 
 /// A submitted form as name → value (the last value wins for a repeated name).
 #[derive(Debug, Default, Clone)]
@@ -115,6 +116,15 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A decimal kept exactly as typed ("24.50" stays "24.50", no float on the way) for a service that
+    /// checks its range and decimal places.
+    pub fn exact_decimal(&mut self, name: &str) -> Patch<DecimalInput> {
+        self.patch(name, |s| match s.parse::<rust_decimal::Decimal>() {
+            Ok(_) => Ok(DecimalInput(s.to_string())),
+            Err(_) => Err(format!("'{s}' is not a number; enter digits with a decimal point, e.g. 24.50")),
+        })
+    }
+
     /// Records that a field the form requires was left blank.
     pub fn require(&mut self, name: &str, label: &str) {
         if self.form.get(name).trim().is_empty() {
@@ -171,6 +181,8 @@ pub enum Kind {
     Number,
     Select,
     Textarea,
+    /// A tick box: checked when its value is "yes".
+    Checkbox,
 }
 
 /// One labelled field as a form template draws it.
@@ -252,6 +264,11 @@ impl Field {
         Field::new(name, label, Kind::Textarea)
     }
 
+    /// A tick box; the form sends "yes" when it is ticked and nothing when not.
+    pub fn checkbox(name: &'static str, label: &str) -> Field {
+        Field::new(name, label, Kind::Checkbox)
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Field {
         self.hint = hint.into();
         self
@@ -305,6 +322,23 @@ impl Field {
         self.kind == Kind::Textarea
     }
 
+    pub fn is_checkbox(&self) -> bool {
+        self.kind == Kind::Checkbox
+    }
+
+    pub fn checked(&self) -> bool {
+        self.value == "yes"
+    }
+
+    /// What the field holds, as a person reads it: a select's chosen label, a tick box's yes or no.
+    pub fn value_label(&self) -> String {
+        match self.kind {
+            Kind::Select => self.choices.iter().find(|c| c.value == self.value).map(|c| c.label.clone()).unwrap_or_default(),
+            Kind::Checkbox => if self.checked() { "yes" } else { "no" }.to_string(),
+            _ => self.value.clone(),
+        }
+    }
+
     pub fn error_text(&self) -> &str {
         self.error.as_deref().unwrap_or("")
     }
@@ -335,6 +369,9 @@ pub fn keep_input(sections: &mut [Section], form: &RawForm) {
     for f in sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
         if let Some(v) = form.0.get(f.name) {
             f.value = v.clone();
+        } else if f.is_checkbox() {
+            // A browser sends nothing for a box left unticked.
+            f.value.clear();
         }
     }
 }

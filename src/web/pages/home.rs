@@ -39,6 +39,8 @@ pub struct HeadlineCard {
     pub title: String,
     pub figure: Option<String>,
     pub problem: Option<String>,
+    /// Said beside the figure, e.g. that an earlier year's grid factors stand in.
+    pub notes: Vec<String>,
     pub comparisons: Vec<String>,
 }
 
@@ -108,19 +110,21 @@ fn tonnes(v: Decimal) -> String {
 fn energy_cards(h: &Headline) -> Vec<HeadlineCard> {
     type Pick = fn(&EnergyFigures) -> Decimal;
     type Show = fn(Decimal) -> String;
-    let kinds: [(&str, Pick, Show); 3] = [
-        ("Electricity", |f| f.kwh, |v| format!("{} kWh", chart_format::grouped(v, 0))),
-        ("Electricity cost", |f| f.cost_gbp.decimal(), |v| chart_format::money(v, 2)),
-        ("Carbon", |f| f.kg_co2e_total / Decimal::ONE_THOUSAND, tonnes),
+    // The third flag: the figure depends on the grid factors, so it carries their stand-in notes.
+    let kinds: [(&str, Pick, Show, bool); 3] = [
+        ("Electricity", |f| f.kwh, |v| format!("{} kWh", chart_format::grouped(v, 0)), false),
+        ("Electricity cost", |f| f.cost_gbp.decimal(), |v| chart_format::money(v, 2), false),
+        ("Carbon", |f| f.kg_co2e_total / Decimal::ONE_THOUSAND, tonnes, true),
     ];
     kinds
         .iter()
-        .map(|(title, pick, show)| {
+        .map(|(title, pick, show, uses_factors)| {
             let this = &h.this_year;
             let mut card = HeadlineCard {
                 title: format!("{title}, {}", this.fy.label()),
                 figure: None,
                 problem: None,
+                notes: if *uses_factors { this.factor_notes.clone() } else { vec![] },
                 comparisons: vec![],
             };
             match &this.figures {
@@ -207,6 +211,7 @@ async fn home(
         title: format!("Refreshes due, {}", year.label()),
         figure: Some(format::count(headline.refresh_due_this_year)),
         problem: None,
+        notes: vec![],
         comparisons: vec![
             format!("Replacement budget: {}", chart_format::money(headline.refresh_budget_this_year, 2)),
             format!("Overdue from earlier years: {}", format::count(headline.refresh_overdue)),

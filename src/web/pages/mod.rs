@@ -15,13 +15,17 @@ pub mod charts;
 mod cost_items;
 mod disposals;
 mod energy;
+mod energy_inputs;
+mod factor_pages;
 mod format;
 mod forms;
 mod home;
 mod imports;
 mod lookups;
 mod power;
+mod profile_pages;
 mod reports;
+mod tariff_pages;
 mod tco;
 mod users;
 
@@ -44,6 +48,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(catalogue::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(energy_inputs::routes());
     r.extend(account::routes());
     r.extend(users::routes());
     r.extend(audit::routes());
