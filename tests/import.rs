@@ -136,6 +136,57 @@ async fn a_uk_spreadsheet_with_pound_signs_and_day_first_dates() {
     assert_eq!(c["refresh_due"], "2029-02-28");
 }
 
+/// Each imported asset's `create` event is compact (the values it was given, not the derived record),
+/// and still answers "who created this and with what"; the asset page's history shows it.
+#[rocket::async_test]
+async fn an_imported_assets_history_says_who_created_it_and_with_what() {
+    let app = app().await;
+    let (_, planning, _) = app.seed_refs().await;
+    let (s, v) = import(&app, &fixture("uk_spreadsheet.csv"), "source=uk.csv").await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let a = asset(&app, "WCC-300001").await;
+    let (_, history) = app.get("/api/v1/assets/WCC-300001/history").await;
+    let events = history.as_array().unwrap();
+    assert_eq!(events.len(), 1, "{history}");
+    let e = &events[0];
+    assert_eq!((e["actor"].as_str(), e["action"].as_str()), (Some(WHO), Some("create")));
+    assert_eq!(e["entity_id"].as_str(), Some(a["id"].to_string().as_str()));
+    assert!(e["before"].is_null());
+    let after = e["after"].as_object().unwrap();
+    // The file's values, as the asset's own record spells them (line 2 of the fixture).
+    for (key, want) in [
+        ("asset_tag", "WCC-300001"),
+        ("hostname", "CO-DT-3001"),
+        ("category", "desktop"),
+        ("purchase_date", "2024-03-31"),
+        ("purchase_cost", "1234.50"),
+        ("warranty_end", "2027-03-31"),
+        ("lifecycle_state", "deployed"),
+    ] {
+        assert_eq!(after.get(key).and_then(|v| v.as_str()), Some(want), "{key} in {after:?}");
+    }
+    assert_eq!(after["department_id"].as_i64(), Some(planning));
+    assert_eq!((after["model_id"].clone(), after["site_id"].clone()), (a["model_id"].clone(), a["site_id"].clone()));
+    for left_out in ["id", "refresh_due", "allowed_next_states", "created_at", "updated_at", "serial", "notes"] {
+        assert!(!after.contains_key(left_out), "{left_out} (derived, on the event, or empty) in {after:?}");
+    }
+    // Beside the per-asset events, one event for the file.
+    let (_, imports) = app.get("/api/v1/audit?action=import").await;
+    let imports = imports.as_array().unwrap();
+    assert_eq!(imports.len(), 1, "{imports:?}");
+    assert_eq!((imports[0]["entity_id"].as_str(), imports[0]["actor"].as_str()), (Some("uk.csv"), Some(WHO)));
+    assert_eq!(imports[0]["after"]["created"], 3);
+
+    // A later change shows on the page beside the creation.
+    let changed = export(&app, "").await.replace("CO-DT-3001", "CO-DT-3001-NEW");
+    let (s, v) = import(&app, changed.as_bytes(), "source=changed.csv").await;
+    assert_eq!((s, v["updated"].as_u64()), (Status::Ok, Some(1)), "{v}");
+    let (s, html) = app.page("/assets/WCC-300001").await;
+    assert_eq!(s, Status::Ok);
+    assert!(html.contains(&format!("<strong>Added to the register</strong> by {WHO}")), "{html}");
+    assert!(html.contains("<td>CO-DT-3001</td><td>CO-DT-3001-NEW</td>"), "{html}");
+}
+
 #[rocket::async_test]
 async fn broken_files_import_nothing_and_place_every_problem() {
     let app = app().await;

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+use super::asset_audit;
 use super::asset_plan::{self, real_id, Outcome, Plan, Snapshot};
 use super::asset_rows::{self, AssetFile};
 use super::columns::Mapping;
@@ -187,16 +188,13 @@ async fn write(
             let chunk_events = chunk
                 .iter()
                 .zip(with_parents)
-                .map(|(r, mut m)| {
-                    m.id = ids[&m.asset_tag];
-                    let view = assets::AssetView::from_model(m, r.parent_tag.clone());
-                    NewEvent {
-                        action: Action::Create,
-                        entity_type: assets::ENTITY,
-                        entity_id: view.id.to_string(),
-                        before_json: None,
-                        after_json: Some(json(&view)),
-                    }
+                .map(|(r, m)| NewEvent {
+                    action: Action::Create,
+                    entity_type: assets::ENTITY,
+                    entity_id: ids[&m.asset_tag].to_string(),
+                    before_json: None,
+                    // The values it was created with, not the whole derived record: see `asset_audit`.
+                    after_json: Some(asset_audit::created_json(&m, r.parent_tag.as_deref())),
                 })
                 .collect();
             audit::record_many(&txn, actor, chunk_events).await?;

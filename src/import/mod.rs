@@ -3,6 +3,7 @@
 //! Parsing and planning are pure ([`asset_rows`], [`asset_plan`]); [`asset_import`] reads and writes
 //! the database. May depend on `services`, `domain` and `store`, never on `web`.
 
+pub mod asset_audit;
 pub mod asset_fields;
 pub mod asset_import;
 pub mod asset_plan;
