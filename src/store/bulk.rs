@@ -1,6 +1,7 @@
 //! Many rows at once: multi-row INSERT statements with the values bound, written out directly rather
 //! than through sea-orm's per-row query building, which dominated a 100,000-asset import's time
-//! (BENCHMARKS.md). Works on SQLite and PostgreSQL alike.
+//! (BENCHMARKS.md); and rows that differ only in one id column, sent as one JSON array of ids per
+//! statement (the scheduler's planned actions). Works on SQLite and PostgreSQL alike.
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable,
@@ -70,6 +71,70 @@ where
         inserted += if suffix.is_empty() { rows as u64 } else { done.rows_affected() };
     }
     Ok(inserted)
+}
+
+/// The ids sent in one statement by [`insert_each_or_ignore`]: about 700 KB of JSON at 100,000.
+const IDS_PER_STATEMENT: usize = 100_000;
+
+/// Inserts one row per id in `ids`: `id_column` takes the id and every other column the same value from
+/// `constants`; rows that clash with a unique key on `conflict_columns` are skipped. The ids travel as
+/// one JSON array per statement, unpacked by the database (`json_each` on SQLite,
+/// `json_array_elements_text` on PostgreSQL), so a row costs only its insert: no per-row values to
+/// build, bind or format, which is where a multi-row INSERT of the same rows spent most of its time
+/// (BENCHMARKS.md, issue 5). Returns the rows actually inserted.
+pub async fn insert_each_or_ignore<E, C>(
+    conn: &C,
+    id_column: E::Column,
+    ids: &[i32],
+    constants: Vec<(E::Column, Value)>,
+    conflict_columns: &[E::Column],
+) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let backend = conn.get_database_backend();
+    let mut columns = vec![quote(id_column.as_str())];
+    columns.extend(constants.iter().map(|(c, _)| quote(c.as_str())));
+    let mut select = Vec::with_capacity(columns.len());
+    select.push(match backend {
+        DbBackend::Postgres => "CAST(value AS integer)".to_string(),
+        _ => "value".to_string(),
+    });
+    for n in 1..=constants.len() {
+        select.push(placeholder(backend, n));
+    }
+    let ids_param = placeholder(backend, constants.len() + 1);
+    let from = match backend {
+        DbBackend::Postgres => format!("json_array_elements_text(CAST({ids_param} AS json))"),
+        _ => format!("json_each({ids_param})"),
+    };
+    let conflict: Vec<String> = conflict_columns.iter().map(|c| quote(c.as_str())).collect();
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as a join's ON clause (its documented parsing
+    // ambiguity for INSERT ... SELECT ... ON CONFLICT).
+    let sql = format!(
+        "INSERT INTO {} ({}) SELECT {} FROM {from} WHERE true ON CONFLICT ({}) DO NOTHING",
+        quote(E::default().table_name()),
+        columns.join(", "),
+        select.join(", "),
+        conflict.join(", ")
+    );
+    let mut inserted = 0;
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let json = serde_json::to_string(chunk).map_err(|e| DbErr::Custom(format!("ids as JSON: {e}")))?;
+        let mut values: Vec<Value> = constants.iter().map(|(_, v)| v.clone()).collect();
+        values.push(json.into());
+        inserted +=
+            conn.execute_raw(Statement::from_sql_and_values(backend, sql.clone(), values)).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    }
 }
 
 fn quote(ident: &str) -> String {
