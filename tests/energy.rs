@@ -253,7 +253,10 @@ async fn what_is_missing_is_named() {
     let (s, r) = t.get("/api/v1/energy?fy=2026").await;
     assert_eq!(s, Status::Ok, "{r}");
     let used = &r["factor_sets"][0];
-    assert_eq!((used["year"].as_i64(), used["for_year"].as_i64(), used["stand_in"].as_bool()), (Some(2025), Some(2026), Some(true)));
+    assert_eq!(
+        (used["year"].as_i64(), used["for_year"].as_i64(), used["stand_in"].as_bool()),
+        (Some(2025), Some(2026), Some(true))
+    );
     assert_eq!(used["note"], "2025 factors used for 2026/27: DESNZ 2026 not yet added");
     let kwh = dec(&r["total"]["kwh"]);
     let six = |v: Decimal| v.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero);

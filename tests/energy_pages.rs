@@ -51,10 +51,14 @@ async fn a_site_tariff_is_added_changed_and_deleted_from_its_pages() {
     let (s, page) = t.page(&format!("/energy/tariffs/new?site_id={site}")).await;
     assert_eq!(s, Status::Ok, "{page}");
     assert!(page.contains(&format!(r#"<option value="{site}" selected>Civic Offices</option>"#)), "{page}");
-    assert!(page.contains(r#"name="_csrf""#) && page.contains(r#"<label class="label" for="f-unit_rate_pence_per_kwh">"#));
+    assert!(
+        page.contains(r#"name="_csrf""#) && page.contains(r#"<label class="label" for="f-unit_rate_pence_per_kwh">"#)
+    );
 
     // A bad rate and an impossible date: each beside its field, the typed values kept, nothing saved.
-    let bad = format!("site_id={site}&effective_from=31/02/2024&unit_rate_pence_per_kwh=24.5.0&standing_charge_pence_per_day=53.35");
+    let bad = format!(
+        "site_id={site}&effective_from=31/02/2024&unit_rate_pence_per_kwh=24.5.0&standing_charge_pence_per_day=53.35"
+    );
     let (s, location, page) = t.post_form("/energy/tariffs", &bad).await;
     assert_eq!((s, location), (Status::UnprocessableEntity, None), "{page}");
     assert!(error_beside(&page, "effective_from").is_some_and(|e| e.contains("dd/mm/yyyy")), "{page}");
@@ -85,11 +89,16 @@ async fn a_site_tariff_is_added_changed_and_deleted_from_its_pages() {
     let (s, page) = t.page(&format!("/energy/tariffs/{id}/edit")).await;
     assert_eq!(s, Status::Ok);
     assert!(page.contains(r#"value="2024-04-01""#) && page.contains(r#"value="53.35""#), "{page}");
-    let edit = format!("site_id={site}&effective_from=01/07/2024&unit_rate_pence_per_kwh=22.36&standing_charge_pence_per_day=");
+    let edit = format!(
+        "site_id={site}&effective_from=01/07/2024&unit_rate_pence_per_kwh=22.36&standing_charge_pence_per_day="
+    );
     let (s, _, page) = t.post_form(&format!("/energy/tariffs/{id}"), &edit).await;
     assert_eq!(s, Status::SeeOther, "{page}");
     let (_, v) = t.get(&format!("/api/v1/energy/tariffs/{id}")).await;
-    assert_eq!((v["effective_from"].as_str(), v["unit_rate_pence_per_kwh"].as_str()), (Some("2024-07-01"), Some("22.36")));
+    assert_eq!(
+        (v["effective_from"].as_str(), v["unit_rate_pence_per_kwh"].as_str()),
+        (Some("2024-07-01"), Some("22.36"))
+    );
     assert_eq!(v["standing_charge_pence_per_day"], Value::Null, "a blank field clears it");
 
     // Deleted after asking.
@@ -113,7 +122,10 @@ async fn a_new_years_factor_set_is_added_from_its_page_and_a_clash_is_named() {
     let (s, page) = t.page("/energy/grid-factors").await;
     assert_eq!(s, Status::Ok);
     // The shipped sets, newest first, with their sources.
-    assert!(page.contains("<th scope=\"row\">2025</th>") && page.contains("0.17700") && page.contains("DESNZ"), "{page}");
+    assert!(
+        page.contains("<th scope=\"row\">2025</th>") && page.contains("0.17700") && page.contains("DESNZ"),
+        "{page}"
+    );
     assert!(page.contains("There is no set for"), "the stand-in is explained: {page}");
     let (s, page) = t.page("/energy/grid-factors/new").await;
     assert_eq!(s, Status::Ok);
@@ -128,9 +140,15 @@ async fn a_new_years_factor_set_is_added_from_its_page_and_a_clash_is_named() {
         )
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{page}");
-    assert!(error_beside(&page, "generation_kg_co2e_per_kwh").is_some_and(|e| e.contains("8 decimal places")), "{page}");
+    assert!(
+        error_beside(&page, "generation_kg_co2e_per_kwh").is_some_and(|e| e.contains("8 decimal places")),
+        "{page}"
+    );
     let (s, _, page) = t
-        .post_form("/energy/grid-factors", "year=2025&generation_kg_co2e_per_kwh=0.1&td_kg_co2e_per_kwh=0.01&source=Test")
+        .post_form(
+            "/energy/grid-factors",
+            "year=2025&generation_kg_co2e_per_kwh=0.1&td_kg_co2e_per_kwh=0.01&source=Test",
+        )
         .await;
     assert_eq!(s, Status::UnprocessableEntity, "{page}");
     assert!(error_beside(&page, "year").is_some_and(|e| e.contains("already exists")), "{page}");
@@ -200,7 +218,10 @@ async fn usage_profiles_are_added_changed_assigned_and_deleted_from_their_pages(
     assert_eq!(p["working_days"], json!(["mon", "tue", "wed", "thu", "sat"]));
     assert_eq!((p["start_time"].as_str(), p["out_of_hours"].as_str()), (Some("09:00"), Some("off")));
     let (_, list) = t.page("/energy/usage-profiles").await;
-    assert!(list.contains("Monday, Tuesday, Wednesday, Thursday and Saturday, 09:00 to 20:00; off out of hours"), "{list}");
+    assert!(
+        list.contains("Monday, Tuesday, Wednesday, Thursday and Saturday, 09:00 to 20:00; off out of hours"),
+        "{list}"
+    );
 
     // Changed: Friday added, bank holidays worked (its box left unticked).
     let edit = "name=Library&day_mon=yes&day_tue=yes&day_wed=yes&day_thu=yes&day_fri=yes&day_sat=yes\
@@ -259,7 +280,10 @@ async fn a_viewer_reads_the_lists_but_sees_no_change_links_and_is_refused_the_fo
     for list in ["/energy/tariffs", "/energy/grid-factors", "/energy/usage-profiles"] {
         let (s, page) = t.page(list).await;
         assert_eq!(s, Status::Ok, "{list}");
-        assert!(!page.contains("/edit\"") && !page.contains("/delete\"") && !page.contains(&format!("{list}/new")), "{list}: {page}");
+        assert!(
+            !page.contains("/edit\"") && !page.contains("/delete\"") && !page.contains(&format!("{list}/new")),
+            "{list}: {page}"
+        );
         assert!(!page.contains("<form method=\"post\" action=\"/energy"), "{list}: no forms for a viewer: {page}");
         assert!(page.contains("<tbody>"), "{list}: the list has rows: {page}");
     }

@@ -274,7 +274,8 @@ mod tests {
         // (year asked, set used, stand-in?): the year's own where held, else the nearest earlier year's.
         let set = |year| GridFactorSet { year, source: format!("DESNZ {year}"), ..set_2024() };
         let factors = GridFactors::new(vec![set(2023), set(2025)]).unwrap();
-        let cases = [(2023, 2023, false), (2024, 2023, true), (2025, 2025, false), (2026, 2025, true), (2031, 2025, true)];
+        let cases =
+            [(2023, 2023, false), (2024, 2023, true), (2025, 2025, false), (2026, 2025, true), (2031, 2025, true)];
         for (year, used, stand_in) in cases {
             let choice = factors.choose(year).unwrap();
             assert_eq!((choice.for_year, choice.set.year, choice.is_stand_in()), (year, used, stand_in), "{year}");

@@ -170,6 +170,9 @@ mod tests {
         m.category = "monitor".into();
         m.lifecycle_state = "in_stock".into();
         assert_same_values(&m, None);
-        assert_eq!(created_json(&m, None), r#"{"asset_tag":"WCC-000001","category":"monitor","lifecycle_state":"in_stock"}"#);
+        assert_eq!(
+            created_json(&m, None),
+            r#"{"asset_tag":"WCC-000001","category":"monitor","lifecycle_state":"in_stock"}"#
+        );
     }
 }

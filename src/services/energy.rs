@@ -25,9 +25,9 @@ use crate::energy::tariff::round_to_pence;
 use crate::energy::usage::WeekdaySet;
 use crate::energy::what_if::policy_saving;
 use crate::energy::{
-    estimate as pure_estimate, AssetEnergyInput, BankHolidays, EnergyError, EnergyTotals, EstimateInputs, FactorMethod,
-    FactorChoice, FinancialYear, GridFactorSet, GridFactors, GroupBy, GroupValue, OffPolicy, Period, PowerDraw, Pue, TariffHistory,
-    TariffRate, Tariffs, UsageProfile,
+    estimate as pure_estimate, AssetEnergyInput, BankHolidays, EnergyError, EnergyTotals, EstimateInputs, FactorChoice,
+    FactorMethod, FinancialYear, GridFactorSet, GridFactors, GroupBy, GroupValue, OffPolicy, Period, PowerDraw, Pue,
+    TariffHistory, TariffRate, Tariffs, UsageProfile,
 };
 use crate::error::{AppError, AppResult};
 use crate::store::{
@@ -239,9 +239,9 @@ impl FactorSetUsed {
             source: s.source.clone(),
             for_year: choice.for_year,
             stand_in: choice.is_stand_in(),
-            note: choice.is_stand_in().then(|| {
-                format!("{} factors used for {label}: DESNZ {} not yet added", s.year, choice.for_year)
-            }),
+            note: choice
+                .is_stand_in()
+                .then(|| format!("{} factors used for {label}: DESNZ {} not yet added", s.year, choice.for_year)),
         }
     }
 }
@@ -619,7 +619,11 @@ impl Loaded {
             FactorMethod::MajorityYear => period_label(period),
             FactorMethod::CalendarYearOfDay => year.to_string(),
         };
-        years.into_iter().filter_map(|y| self.factors.choose(y)).map(|c| FactorSetUsed::new(c, &label(c.for_year))).collect()
+        years
+            .into_iter()
+            .filter_map(|y| self.factors.choose(y))
+            .map(|c| FactorSetUsed::new(c, &label(c.for_year)))
+            .collect()
     }
 
     /// The tariff rows in force during the period for the sites of the assets counted.

@@ -38,7 +38,13 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 /// A blank or filled-in form page.
-pub(super) fn page(section: &'static str, heading: String, action: String, sections: Vec<Section>, cancel: &str) -> FormPage {
+pub(super) fn page(
+    section: &'static str,
+    heading: String,
+    action: String,
+    sections: Vec<Section>,
+    cancel: &str,
+) -> FormPage {
     let submit = if heading.starts_with("Add") { heading.clone() } else { "Save changes".to_string() };
     FormPage {
         layout: Layout::anonymous(section, heading.clone()),

@@ -64,11 +64,10 @@ async fn list(db: Db<'_>, who: Viewer, flash: Option<FlashMessage<'_>>) -> PageR
         ]);
     }
     let this_year = chrono::Utc::now().year();
-    let mut notes = vec![
-        "kgCO2e per kWh of UK grid electricity, from the UK government's greenhouse gas reporting conversion \
+    let mut notes =
+        vec!["kgCO2e per kWh of UK grid electricity, from the UK government's greenhouse gas reporting conversion \
          factors (DESNZ, formerly BEIS and Defra), published each June for the calendar year."
-            .to_string(),
-    ];
+            .to_string()];
     if let Some(latest) = sets.last().filter(|s| s.year < this_year) {
         notes.push(format!(
             "There is no set for {this_year} yet: until one is added, figures for {this_year} onwards use the {} \
@@ -102,7 +101,9 @@ fn sections() -> Vec<Section> {
     vec![Section::new(
         "The factor set",
         vec![
-            Field::number("year", "Year", "numeric").required().hint("The calendar year the factors are for, e.g. 2026"),
+            Field::number("year", "Year", "numeric")
+                .required()
+                .hint("The calendar year the factors are for, e.g. 2026"),
             factor("generation_kg_co2e_per_kwh", "Generation (Scope 2)")
                 .hint("'UK electricity', kWh, kg CO2e, up to 8 decimal places, e.g. 0.17700"),
             factor("td_kg_co2e_per_kwh", "Transmission and distribution losses (Scope 3)")
@@ -182,7 +183,9 @@ async fn update(db: Db<'_>, actor: Facilities, id: i32, form: Form<RawForm>) -> 
         Ok(c) => reference::update_factor_set(db.inner(), &actor, id, c).await,
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(&actor.0, result, &form, edit_form(&current), |v| (LIST.into(), format!("The {} factor set was saved", v.year)))
+    finish(&actor.0, result, &form, edit_form(&current), |v| {
+        (LIST.into(), format!("The {} factor set was saved", v.year))
+    })
 }
 
 fn doomed(v: &GridFactorSetView) -> Doomed {

@@ -333,7 +333,9 @@ impl Field {
     /// What the field holds, as a person reads it: a select's chosen label, a tick box's yes or no.
     pub fn value_label(&self) -> String {
         match self.kind {
-            Kind::Select => self.choices.iter().find(|c| c.value == self.value).map(|c| c.label.clone()).unwrap_or_default(),
+            Kind::Select => {
+                self.choices.iter().find(|c| c.value == self.value).map(|c| c.label.clone()).unwrap_or_default()
+            }
             Kind::Checkbox => if self.checked() { "yes" } else { "no" }.to_string(),
             _ => self.value.clone(),
         }

@@ -88,7 +88,8 @@ fn category_fields(profiles: &[UsageProfileView], defaults: &[CategoryProfileVie
         .iter()
         .map(|c| {
             let current = defaults.iter().find(|d| d.category == *c).map(|d| d.usage_profile_id.to_string());
-            Field::select(c.as_str(), c.label(), "No default", profile_choices(profiles)).value(current.unwrap_or_default())
+            Field::select(c.as_str(), c.label(), "No default", profile_choices(profiles))
+                .value(current.unwrap_or_default())
         })
         .collect()
 }
@@ -103,7 +104,8 @@ async fn list_page(db: &Db<'_>, who: &Caller, flash: Option<FlashMessage<'_>>) -
     );
     t.empty = "No usage profiles yet: add one, then make it a category's default.".into();
     for p in &profiles {
-        let used: Vec<&str> = defaults.iter().filter(|d| d.usage_profile_id == p.id).map(|d| d.category.label()).collect();
+        let used: Vec<&str> =
+            defaults.iter().filter(|d| d.usage_profile_id == p.id).map(|d| d.category.label()).collect();
         t.rows.push(vec![
             Cell::text(p.name.clone()),
             Cell::text(describe(p)),
@@ -156,7 +158,11 @@ async fn set_category_defaults(db: Db<'_>, actor: Facilities, form: Form<RawForm
             "" => wanted.push((c, None)),
             _ => match raw.parse::<i32>() {
                 Ok(id) => wanted.push((c, Some(id))),
-                Err(_) => errs.push(FieldError::new(c.as_str(), "invalid", format!("'{raw}' is not one of the profiles; pick from the list"))),
+                Err(_) => errs.push(FieldError::new(
+                    c.as_str(),
+                    "invalid",
+                    format!("'{raw}' is not one of the profiles; pick from the list"),
+                )),
             },
         }
     }
@@ -164,7 +170,8 @@ async fn set_category_defaults(db: Db<'_>, actor: Facilities, form: Form<RawForm
         errs.clone().into_result(())?;
         let txn = db.inner().begin().await?;
         // Only the categories whose choice changed are written (and audited).
-        let unchanged = |c: Category, id: Option<i32>| current.iter().find(|d| d.category == c).map(|d| d.usage_profile_id) == id;
+        let unchanged =
+            |c: Category, id: Option<i32>| current.iter().find(|d| d.category == c).map(|d| d.usage_profile_id) == id;
         for (c, id) in wanted.into_iter().filter(|(c, id)| !unchanged(*c, *id)) {
             // A bad choice is named by its category, beside that category's select.
             usage_profiles::set_category_default_in(&txn, &actor, c, id).await.map_err(|e| match e {
@@ -219,7 +226,10 @@ fn sections() -> Vec<Section> {
         Section::new(
             "Working hours and out of hours",
             vec![
-                Field::text("start_time", "Working day starts").required().width("w-short").hint("24-hour clock, e.g. 08:00"),
+                Field::text("start_time", "Working day starts")
+                    .required()
+                    .width("w-short")
+                    .hint("24-hour clock, e.g. 08:00"),
                 Field::text("end_time", "Working day ends").required().width("w-short").hint("e.g. 18:00"),
                 ooh,
                 Field::checkbox("bank_holidays_off", "Bank holidays are days off"),
@@ -328,7 +338,9 @@ async fn update(db: Db<'_>, actor: Facilities, id: i32, form: Form<RawForm>) -> 
         Ok(c) => usage_profiles::update(db.inner(), &actor, id, c).await.map_err(days_beside_monday),
         Err(e) => Err(AppError::Unprocessable(e)),
     };
-    finish(&actor.0, result, &form, edit_form(&current), |v| (LIST.into(), format!("Usage profile {} was saved", v.name)))
+    finish(&actor.0, result, &form, edit_form(&current), |v| {
+        (LIST.into(), format!("Usage profile {} was saved", v.name))
+    })
 }
 
 fn doomed(v: &UsageProfileView) -> Doomed {
@@ -364,8 +376,9 @@ fn asset_tag(raw: &str) -> AppResult<AssetTag> {
 async fn asset_form(db: &Db<'_>, tag: &AssetTag) -> AppResult<FormPage> {
     let profiles = usage_profiles::list(db.inner()).await?;
     let back = format!("/assets/{}", path_segment(tag.as_str()));
-    let field = Field::select("usage_profile_id", "Usage profile", "Its category's default", profile_choices(&profiles))
-        .hint("Its own profile wins over its category's default. The profiles are on the energy pages.");
+    let field =
+        Field::select("usage_profile_id", "Usage profile", "Its category's default", profile_choices(&profiles))
+            .hint("Its own profile wins over its category's default. The profiles are on the energy pages.");
     let mut p = page(
         "assets",
         format!("Change the usage profile of {tag}"),
@@ -381,7 +394,10 @@ async fn asset_form(db: &Db<'_>, tag: &AssetTag) -> AppResult<FormPage> {
 async fn edit_asset_profile(db: Db<'_>, who: Ict, tag: &str) -> PageResult {
     let tag = asset_tag(tag)?;
     let current = usage_profiles::asset_profile(db.inner(), &tag).await?;
-    let p = fill(asset_form(&db, &tag).await?, vec![("usage_profile_id", current.map(|i| i.to_string()).unwrap_or_default())]);
+    let p = fill(
+        asset_form(&db, &tag).await?,
+        vec![("usage_profile_id", current.map(|i| i.to_string()).unwrap_or_default())],
+    );
     ok(&p.by(&who.0))
 }
 
@@ -401,5 +417,7 @@ async fn set_asset_profile(db: Db<'_>, actor: Ict, tag: &str, form: Form<RawForm
         Err(e) => Err(AppError::Unprocessable(e)),
     };
     let back = format!("/assets/{}", path_segment(tag.as_str()));
-    finish(&actor.0, result, &form, asset_form(&db, &tag).await?, |_| (back, format!("The usage profile of {tag} was saved")))
+    finish(&actor.0, result, &form, asset_form(&db, &tag).await?, |_| {
+        (back, format!("The usage profile of {tag} was saved"))
+    })
 }

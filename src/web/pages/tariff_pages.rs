@@ -133,27 +133,28 @@ fn sections(site_choices: Vec<Choice>) -> Vec<Section> {
         f.suffix = suffix;
         f
     };
-    vec![
-        Section::new(
-            "The tariff",
-            vec![
-                Field::select("site_id", "Site", "Council-wide default (every site without its own)", site_choices),
-                Field::date("effective_from", "In force from").required(),
-                with_suffix(Field::number("unit_rate_pence_per_kwh", "Unit rate", "decimal"), "p per kWh")
-                    .required()
-                    .hint("As the bill states it, in pence, e.g. 24.50"),
-                with_suffix(Field::number("standing_charge_pence_per_day", "Standing charge", "decimal"), "p per day")
-                    .hint("Optional, e.g. 53.35"),
-                with_suffix(Field::number("market_kg_co2e_per_kwh", "Supplier's carbon factor", "decimal"), "kgCO2e per kWh")
-                    .hint(
-                        "For market-based reporting: 0 for a REGO-backed renewable tariff. Leave blank to use the UK \
+    vec![Section::new(
+        "The tariff",
+        vec![
+            Field::select("site_id", "Site", "Council-wide default (every site without its own)", site_choices),
+            Field::date("effective_from", "In force from").required(),
+            with_suffix(Field::number("unit_rate_pence_per_kwh", "Unit rate", "decimal"), "p per kWh")
+                .required()
+                .hint("As the bill states it, in pence, e.g. 24.50"),
+            with_suffix(Field::number("standing_charge_pence_per_day", "Standing charge", "decimal"), "p per day")
+                .hint("Optional, e.g. 53.35"),
+            with_suffix(
+                Field::number("market_kg_co2e_per_kwh", "Supplier's carbon factor", "decimal"),
+                "kgCO2e per kWh",
+            )
+            .hint(
+                "For market-based reporting: 0 for a REGO-backed renewable tariff. Leave blank to use the UK \
                          grid factor",
-                    ),
-                Field::text("supplier", "Supplier").width("w-medium"),
-                Field::textarea("notes", "Notes"),
-            ],
-        ),
-    ]
+            ),
+            Field::text("supplier", "Supplier").width("w-medium"),
+            Field::textarea("notes", "Notes"),
+        ],
+    )]
 }
 
 fn changes(form: &RawForm, mode: Mode) -> Result<TariffChanges, FieldErrors> {
@@ -202,7 +203,8 @@ fn edit_form(v: &TariffView, choices: Vec<Choice>) -> FormPage {
 
 #[get("/energy/tariffs/new?<site_id>")]
 async fn new_tariff(db: Db<'_>, who: Facilities, site_id: Option<i32>) -> PageResult {
-    let form = fill(new_form(site_choices(&db).await?), vec![("site_id", site_id.map(|s| s.to_string()).unwrap_or_default())]);
+    let form =
+        fill(new_form(site_choices(&db).await?), vec![("site_id", site_id.map(|s| s.to_string()).unwrap_or_default())]);
     ok(&form.by(&who.0))
 }
 
