@@ -9,23 +9,10 @@
 
 mod common;
 
-use common::{app_as, TestApp, WHO};
+use common::{app_as, audit_actions, TestApp, WHO};
 use greenict::domain::Role;
 use rocket::http::Status;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
-
-async fn audit_actions(t: &TestApp, entity_type: &str, id: i64) -> Vec<(String, String)> {
-    greenict::store::audit_event::Entity::find()
-        .filter(greenict::store::audit_event::Column::EntityType.eq(entity_type))
-        .filter(greenict::store::audit_event::Column::EntityId.eq(id.to_string()))
-        .all(&t.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| (e.action, e.actor))
-        .collect()
-}
 
 /// The error shown beside a field (its `f-NAME-error` paragraph), if any.
 fn error_beside(page: &str, field: &str) -> Option<String> {

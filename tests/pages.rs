@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{app, TestApp, WHO};
+use common::{app, audit_actions, TestApp, WHO};
 use rocket::http::Status;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 /// An asset at the seeded site, in the seeded department, of the seeded model.
@@ -20,18 +20,6 @@ async fn asset_using(t: &TestApp, site: i64, dept: i64, model: i64) {
         )
         .await;
     assert_eq!(s, Status::Created, "{a}");
-}
-
-async fn audit_actions(t: &TestApp, entity_type: &str, id: i64) -> Vec<(String, String)> {
-    greenict::store::audit_event::Entity::find()
-        .filter(greenict::store::audit_event::Column::EntityType.eq(entity_type))
-        .filter(greenict::store::audit_event::Column::EntityId.eq(id.to_string()))
-        .all(&t.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| (e.action, e.actor))
-        .collect()
 }
 
 #[rocket::async_test]

@@ -209,3 +209,17 @@ pub fn error_of(v: &Value) -> (String, Option<String>) {
     assert!(e["message"].is_string(), "error shape: {v}");
     (e["code"].as_str().unwrap_or_default().to_string(), e["field"].as_str().map(str::to_string))
 }
+
+/// (action, actor) of each audit event recorded for one entity, oldest first as stored.
+pub async fn audit_actions(t: &TestApp, entity_type: &str, id: i64) -> Vec<(String, String)> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    greenict::store::audit_event::Entity::find()
+        .filter(greenict::store::audit_event::Column::EntityType.eq(entity_type))
+        .filter(greenict::store::audit_event::Column::EntityId.eq(id.to_string()))
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.actor))
+        .collect()
+}
