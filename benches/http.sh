@@ -11,10 +11,11 @@ cargo build --release --bin greenict --example ceiling
 DATA=$(mktemp -d /tmp/greenict-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
 start=$(date +%s.%N)
-./target/release/greenict demo --data-dir "$DATA" --assets 100000 >/dev/null
+source benches/demo_estate.sh
+demo_estate "$DATA"
 source benches/auth.sh
 bench_token "$DATA"
-echo "demo load of 100,000 assets: $(echo "$(date +%s.%N) - $start" | bc) s"
+echo "demo load (or copy, with GREENICT_BENCH_DEMO) of 100,000 assets: $(echo "$(date +%s.%N) - $start" | bc) s"
 GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8010 &
 SERVER=$!
 PORT=8011 ./target/release/examples/ceiling >/dev/null 2>&1 &

@@ -14,7 +14,8 @@ cargo build --release --bin greenict
 BIN=./target/release/greenict
 DATA=$(mktemp -d /tmp/greenict-reports-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
-GREENICT_LOG=warn $BIN demo --data-dir "$DATA" --assets 100000 >/dev/null
+source benches/demo_estate.sh
+demo_estate "$DATA"
 
 echo "== CLI, cold, 100,000 assets (s)"
 for run in $(seq "$RUNS"); do

@@ -16,7 +16,8 @@ RUNS=${1:-5}
 cargo build --release --bin greenict
 DATA=$(mktemp -d /tmp/greenict-tco-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
-GREENICT_LOG=warn ./target/release/greenict demo --data-dir "$DATA" --assets 100000 >/dev/null
+source benches/demo_estate.sh
+demo_estate "$DATA"
 source benches/auth.sh
 bench_token "$DATA"
 GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8013 &

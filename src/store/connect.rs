@@ -14,8 +14,9 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
     opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         // WAL lets readers carry on while one writer writes; the busy timeout queues writers
-        // instead of failing them.
-        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+        // instead of failing them. A file connection cannot be dropped by a server or a firewall, so
+        // the pool does not ping it before each use (a round trip to SQLite's worker thread per query).
+        opts.max_connections(8).test_before_acquire(false).map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -26,7 +27,9 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
                 .pragma("cache_size", "-32768")
         });
     } else {
-        opts.max_connections(16);
+        // Ping only a connection idle long enough for a server, proxy or firewall to have dropped it,
+        // not every connection on every checkout.
+        opts.max_connections(16).test_before_acquire_if_idle_for(Duration::from_secs(30));
         if let Some(s) = schema {
             opts.set_schema_search_path(s.to_string());
         }
