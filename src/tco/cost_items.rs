@@ -174,8 +174,9 @@ pub struct Apportioned {
 /// Every item's charges shared among `members` by the rule in the module docs. `until` ends ongoing items
 /// with no member (their charges are then unallocated only up to it).
 pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) -> Apportioned {
-    // Each scope's members found once, so an item costs its own group's size, not the register's.
-    let mut by_scope: HashMap<CostScope, Vec<&Member>> = HashMap::new();
+    // Each scope's members found once, so an item costs its own group's size, not the register's; only
+    // the scopes some item names are collected (not a group per asset for a register of 100,000).
+    let mut by_scope: HashMap<CostScope, Vec<&Member>> = items.iter().map(|i| (i.scope, Vec::new())).collect();
     if !items.is_empty() {
         for m in members {
             let scopes = [
@@ -186,7 +187,9 @@ pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) 
                 m.site_id.map(CostScope::Site),
             ];
             for scope in scopes.into_iter().flatten() {
-                by_scope.entry(scope).or_default().push(m);
+                if let Some(group) = by_scope.get_mut(&scope) {
+                    group.push(m);
+                }
             }
         }
     }
