@@ -62,6 +62,12 @@ enum Command {
         /// A TOML file naming which field each column fills: [columns] "Header" = "field" or "ignore".
         #[arg(long)]
         mapping: Option<PathBuf>,
+        /// For meter readings: the meter's name (created with --create-missing, at --site).
+        #[arg(long)]
+        meter: Option<String>,
+        /// For meter readings: the meter's site, by name.
+        #[arg(long)]
+        site: Option<String>,
         /// Who is importing, for the audit trail (default: the operating-system user).
         #[arg(long, env = "USER")]
         user: Option<String>,
@@ -102,7 +108,7 @@ enum Command {
     Report {
         #[command(flatten)]
         db: DbArgs,
-        /// Which report: members (the members' carbon report) or refresh-disposal.
+        /// Which report: members (the members' carbon report), refresh-disposal or energy-audit.
         #[arg(value_enum)]
         kind: ReportKind,
         /// The financial year by its first calendar year: 2025 is 2025/26. Default: the current one.
@@ -111,6 +117,9 @@ enum Command {
         /// The baseline year (default: three years before).
         #[arg(long)]
         baseline: Option<i32>,
+        /// For energy-audit: the site, by name or id.
+        #[arg(long)]
+        site: Option<String>,
         /// The directory to write into (created). Default: <data_dir>/reports.
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -174,6 +183,8 @@ enum ReportKind {
     Members,
     /// The refresh and disposal report for a financial year.
     RefreshDisposal,
+    /// The energy audit report for one site (--site) and financial year.
+    EnergyAudit,
 }
 
 #[derive(Args)]
@@ -265,7 +276,7 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             println!("{loaded}");
             Ok(())
         }
-        Command::Import { kind, file, dry_run, create_missing, mapping, user, .. } => {
+        Command::Import { kind, file, dry_run, create_missing, mapping, meter, site, user, .. } => {
             let db = open(&config, config.auto_migrate).await?;
             let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let mapping = match mapping {
@@ -280,6 +291,9 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 dry_run: *dry_run,
                 create_missing: *create_missing,
                 source: file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into()),
+                meter: meter
+                    .clone()
+                    .map(|name| crate::import::meter_import::MeterChoice::Named { name, site: site.clone() }),
             };
             let actor = user
                 .as_deref()
@@ -329,7 +343,7 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
             tracing::info!("exported {written} rows");
             Ok(())
         }
-        Command::Report { kind, fy, baseline, out, .. } => {
+        Command::Report { kind, fy, baseline, site, out, .. } => {
             let db = open(&config, config.auto_migrate).await?;
             let year = match fy {
                 Some(y) if (1990..=2100).contains(y) => crate::energy::FinancialYear(*y),
@@ -357,6 +371,22 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                         .map_err(|e| format!("report: {e:?}"))?;
                     for format in crate::reports::Format::BOTH {
                         files.push(crate::reports::refresh_disposal_file(&report, format)?);
+                    }
+                }
+                ReportKind::EnergyAudit => {
+                    let site = match crate::services::reports::find_site(&db, site.as_deref()).await {
+                        Ok(s) => s,
+                        Err(crate::error::AppError::Unprocessable(errs)) => {
+                            let why: Vec<String> = errs.0.iter().map(|e| e.message.clone()).collect();
+                            return Err(format!("--site: {}", why.join("; ")));
+                        }
+                        Err(e) => return Err(format!("report: {e:?}")),
+                    };
+                    let report = crate::services::reports::energy_audit(&src, year, &site, today)
+                        .await
+                        .map_err(|e| format!("report: {e:?}"))?;
+                    for format in crate::reports::Format::BOTH {
+                        files.push(crate::reports::energy_audit_file(&report, format)?);
                     }
                 }
             }

@@ -44,11 +44,13 @@ fn needs(method: Method, path: &str) -> Needs {
         "/api/v1/energy/bank-holidays",
         "/api/v1/energy/usage-profiles",
         "/api/v1/energy/category-profiles",
+        "/api/v1/meters",
         // Their pages: the lists are for every viewer, the forms and changes for facilities, as the API's.
         "/energy/tariffs",
         "/energy/grid-factors",
         "/energy/usage-profiles",
         "/energy/category-profiles",
+        "/energy/meters",
     ];
     let form = path.ends_with("/new") || path.ends_with("/edit") || path.ends_with("/delete") || path == "/import";
     if method == Method::Get && form && facilities.iter().any(|p| path.starts_with(p)) {

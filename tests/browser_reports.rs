@@ -84,3 +84,29 @@ async fn the_members_report_loads_without_console_errors_and_its_charts_render()
     tokio::task::spawn_blocking(move || chromium(&args)).await.expect("join");
     assert!(std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0) > 10_000, "no screenshot at {}", png.display());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_energy_audit_report_loads_without_console_errors() {
+    if !chromium_present() {
+        return;
+    }
+    let app = DemoServer::start(300, "energy-audit.sqlite").await;
+    let base = app.base.clone();
+    let path = "/reports/energy-audit.html?fy=2024&site=Civic%20Offices";
+    let page_url = format!("{base}{}", app.signed(path).await);
+    let (dom, stderr) = tokio::task::spawn_blocking(move || {
+        chromium(&["--virtual-time-budget=15000".into(), "--dump-dom".into(), page_url])
+    })
+    .await
+    .expect("join");
+    assert!(dom.contains("Energy audit report for a site: Civic Offices, 2024/25"), "the report was shown:\n{dom}");
+    assert_eq!(dom.matches("<svg").count(), 1, "the month chart inline");
+    let console = console_lines(&stderr);
+    assert!(console.is_empty(), "console messages:\n{}", console.join("\n"));
+
+    let png = artifacts_dir().join("energy-audit-civic-offices-2024-25.png");
+    let shot_url = format!("{base}{}", app.signed(path).await);
+    let args = vec![format!("--screenshot={}", png.display()), "--window-size=1100,4000".into(), shot_url];
+    tokio::task::spawn_blocking(move || chromium(&args)).await.expect("join");
+    assert!(std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0) > 10_000, "no screenshot at {}", png.display());
+}

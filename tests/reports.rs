@@ -309,7 +309,7 @@ async fn the_routes_serve_both_files_to_a_viewer_and_refuse_anonymous() {
     let (s, _) = t.page("/reports/refresh-disposal.html?fy=2024").await;
     assert_eq!(s, Status::Ok);
     let (s, _) = t.page("/reports/energy-audit.pdf?fy=2024").await;
-    assert_eq!(s, Status::NotFound, "not available yet");
+    assert_eq!(s, Status::UnprocessableEntity, "the energy audit needs a site (tests/energy_audit_report.rs)");
 
     let nobody = anonymous_app().await;
     for path in ["/reports", "/reports/members.html?fy=2024", "/reports/members.pdf?fy=2024"] {

@@ -13,6 +13,7 @@ mod m20261126_000001_cost_items;
 mod m20261126_000002_disposals;
 mod m20261127_000001_users;
 mod m20261202_000001_tariff_standing_charge;
+mod m20261202_000002_meter_readings;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_disposals::Migration),
             Box::new(m20261127_000001_users::Migration),
             Box::new(m20261202_000001_tariff_standing_charge::Migration),
+            Box::new(m20261202_000002_meter_readings::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 //! `system`), in one transaction. Depends on: services, domain.
 
 pub mod catalogue;
+mod meters;
 mod plan;
 mod rng;
 
@@ -69,6 +70,8 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
         }
     }
     ensure_energy(&txn, &actor, &public_pcs).await?;
+    let by_name: HashMap<&str, i32> = SITES.iter().map(|s| s.name).zip(site_ids.iter().copied()).collect();
+    meters::ensure_meters(&txn, &actor, &by_name).await?;
     txn.commit().await?;
     crate::store::connect::analyze(db).await?;
 

@@ -13,12 +13,14 @@
 //! - [`observed`]: on-time observed by agent check-ins, preferred over the profile where present.
 //! - [`rollup`]: the estate estimate, grouped.
 //! - [`what_if`]: savings of an off policy.
+//! - [`metered`]: meter readings against the estimate per site and month.
 
 pub mod bank_holidays;
 pub mod calendar;
 pub mod carbon;
 pub mod clock;
 pub mod grid_factors_csv;
+pub mod metered;
 pub mod observed;
 pub mod power;
 pub mod rollup;

@@ -13,6 +13,9 @@ pub mod columns;
 pub mod decode;
 pub mod disposal_import;
 pub mod export;
+pub mod meter_file;
+pub mod meter_import;
+pub mod meter_time;
 mod problem;
 pub mod progress;
 pub mod records;
@@ -33,10 +36,12 @@ pub enum Kind {
     Sites,
     Departments,
     Models,
+    /// A meter's half-hourly or daily kWh (see `meter_file` for the shapes read).
+    MeterReadings,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Assets, Kind::Sites, Kind::Departments, Kind::Models];
+    pub const ALL: [Kind; 5] = [Kind::Assets, Kind::Sites, Kind::Departments, Kind::Models, Kind::MeterReadings];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,6 +49,7 @@ impl Kind {
             Kind::Sites => "sites",
             Kind::Departments => "departments",
             Kind::Models => "models",
+            Kind::MeterReadings => "meter_readings",
         }
     }
 }
@@ -63,6 +69,7 @@ pub async fn import(
         Kind::Sites => catalogue::import::<catalogue::Sites>(db, actor, bytes, mapping, options).await,
         Kind::Departments => catalogue::import::<catalogue::Departments>(db, actor, bytes, mapping, options).await,
         Kind::Models => catalogue::import::<catalogue::Models>(db, actor, bytes, mapping, options).await,
+        Kind::MeterReadings => meter_import::import_readings(db, actor, bytes, options).await,
     }
 }
 
@@ -77,6 +84,11 @@ pub async fn export<W: std::io::Write>(
         Kind::Sites => catalogue::export::<catalogue::Sites, _>(db, out).await,
         Kind::Departments => catalogue::export::<catalogue::Departments, _>(db, out).await,
         Kind::Models => catalogue::export::<catalogue::Models, _>(db, out).await,
+        Kind::MeterReadings => Err(crate::error::AppError::BadRequest {
+            code: "invalid_parameter",
+            message: "meter readings are not exported as a register; see GET /api/v1/meters/{id}/readings".into(),
+            field: Some("kind".into()),
+        }),
     }
 }
 
@@ -88,6 +100,8 @@ pub struct ImportOptions {
     pub create_missing: bool,
     /// Where the file came from (its name), for the audit trail and messages.
     pub source: String,
+    /// For meter readings: the meter they are for.
+    pub meter: Option<meter_import::MeterChoice>,
 }
 
 /// What an import did, or would do, or why it did nothing.
@@ -108,6 +122,9 @@ pub struct ImportSummary {
     pub warnings: Vec<String>,
     /// Why nothing was imported: every problem in the file.
     pub problems: Vec<Problem>,
+    /// For meter readings: the meter and what the file held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meter: Option<meter_import::MeterImported>,
 }
 
 impl ImportSummary {
@@ -125,6 +142,7 @@ impl ImportSummary {
             created_models: vec![],
             warnings: vec![],
             problems: vec![],
+            meter: None,
         }
     }
 

@@ -91,18 +91,18 @@ pub fn read_each<F: ImportField>(
 
 /// Line numbers from byte offsets: the csv reader's own count leaves out blank lines, and a record's
 /// position can point at blank lines skipped before it, so those are stepped over first.
-struct LineIndex<'t> {
+pub(crate) struct LineIndex<'t> {
     text: &'t [u8],
     newlines: Vec<u64>,
 }
 
 impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> LineIndex<'t> {
+    pub(crate) fn new(text: &'t str) -> LineIndex<'t> {
         let newlines = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u64).collect();
         LineIndex { text: text.as_bytes(), newlines }
     }
 
-    fn line_of(&self, mut byte: u64) -> u64 {
+    pub(crate) fn line_of(&self, mut byte: u64) -> u64 {
         while self.text.get(byte as usize).is_some_and(|b| *b == b'\n' || *b == b'\r') {
             byte += 1;
         }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::view::{ChartView, MembersView, RefreshDisposalView};
+use super::view::{ChartView, EnergyAuditView, MembersView, RefreshDisposalView};
 use crate::charts::render;
 
 /// A chart ready for the page: its SVG inline (from the pure chart renderer) and its figures.
@@ -37,6 +37,19 @@ struct RefreshDisposalHtml<'a> {
 /// The refresh and disposal report as HTML text.
 pub fn refresh_disposal(v: &RefreshDisposalView) -> Result<String, String> {
     RefreshDisposalHtml { v, css: CSS, charts: inline(&v.charts)? }.render().map_err(|e| e.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "energy_audit.html")]
+struct EnergyAuditHtml<'a> {
+    v: &'a EnergyAuditView,
+    css: &'static str,
+    charts: Vec<InlineChart<'a>>,
+}
+
+/// The energy audit report for a site as HTML text.
+pub fn energy_audit(v: &EnergyAuditView) -> Result<String, String> {
+    EnergyAuditHtml { v, css: CSS, charts: inline(&v.charts)? }.render().map_err(|e| e.to_string())
 }
 
 /// The members' report as HTML text.

@@ -58,6 +58,20 @@ pub fn refresh_disposal_file(
     Ok((format!("{}.{}", r.file_stem(), format.extension()), bytes))
 }
 
+/// The energy audit report for a site in `format`: its file name (`energy-audit-civic-offices-2025-26.html`)
+/// and bytes.
+pub fn energy_audit_file(
+    r: &crate::services::reports::EnergyAuditReport,
+    format: Format,
+) -> Result<(String, Vec<u8>), String> {
+    let v = view::energy_audit(r);
+    let bytes = match format {
+        Format::Html => html::energy_audit(&v)?.into_bytes(),
+        Format::Pdf => pdf::energy_audit(&v)?,
+    };
+    Ok((format!("{}.{}", r.file_stem(), format.extension()), bytes))
+}
+
 /// The policy a report file is served with: its own inline styles and images, nothing else.
 pub const FILE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
                             form-action 'none'; frame-ancestors 'none'";
@@ -105,10 +119,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_definition_parses_and_the_members_report_is_available() {
+    fn every_definition_parses_and_every_report_is_available() {
         let all = definitions();
         assert_eq!(all.len(), 3);
         assert!(definition("refresh-disposal").expect("refresh").available);
+        let audit = definition("energy-audit").expect("energy audit");
+        assert!(audit.available);
+        let ids: Vec<&str> = audit.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["summary", "metered", "categories", "models", "tariff", "method"]);
         let members = definition("members").expect("members");
         assert!(members.available);
         let ids: Vec<&str> = members.sections.iter().map(|s| s.id.as_str()).collect();

@@ -17,7 +17,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use krilla::{Data, Document};
 
-use super::view::{ChartView, MembersView, RefreshDisposalView};
+use super::view::{ChartView, EnergyAuditView, MembersView, RefreshDisposalView};
 use crate::charts::{render, Table};
 
 /// A4 in points.
@@ -353,6 +353,67 @@ pub fn refresh_disposal(v: &RefreshDisposalView) -> Result<Vec<u8>, String> {
                 if let Some(c) = v.charts.iter().find(|c| c.id == "ewaste-by-route") {
                     l.new_page();
                     l.chart(c)?;
+                }
+            }
+            "method" => {
+                for m in &v.method {
+                    l.paragraph(m, BODY, false, TEXT);
+                }
+            }
+            _ => {}
+        }
+    }
+    l.finish(&title)
+}
+
+/// The energy audit report for a site as PDF bytes: a page per section, the month chart on its own page.
+pub fn energy_audit(v: &EnergyAuditView) -> Result<Vec<u8>, String> {
+    let mut l = Layout::new()?;
+    let title = format!("{}: {}, {}", v.title, v.site, v.year);
+    l.title_block(&title, &format!("Financial year {}. Produced on {} by greenict.", v.period, v.generated_on));
+    let none = |l: &mut Layout| {
+        l.paragraph(&format!("No estimated electricity for the site's devices in {}.", v.year), BODY, false, TEXT)
+    };
+    for (i, s) in v.sections.iter().enumerate() {
+        if i > 0 {
+            l.new_page();
+        }
+        l.heading(&format!("{}. {}", i + 1, s.heading), 15.0);
+        match s.id.as_str() {
+            "summary" => {
+                for p in &v.problems {
+                    l.paragraph(p, BODY, true, (0xd4, 0x35, 0x1c));
+                }
+                l.bullets(&v.key_points);
+                l.table(&v.summary, true);
+            }
+            "metered" => {
+                if let Some(note) = &v.metered_note {
+                    l.paragraph(note, BODY, false, TEXT);
+                }
+                if !v.metered.rows.is_empty() {
+                    l.table(&v.metered, true);
+                }
+                for c in &v.charts {
+                    l.new_page();
+                    l.chart(c)?;
+                }
+            }
+            "categories" if v.categories.rows.is_empty() => none(&mut l),
+            "categories" => l.table(&v.categories, true),
+            "models" if v.models.rows.is_empty() => none(&mut l),
+            "models" => l.table(&v.models, true),
+            "tariff" => {
+                for p in &v.tariff_text {
+                    l.paragraph(p, BODY, false, TEXT);
+                }
+                if !v.tariffs.rows.is_empty() {
+                    l.table(&v.tariffs, false);
+                }
+                if v.factor_sets.rows.is_empty() {
+                    l.paragraph("No grid factor set was used (no figures for the year).", BODY, false, TEXT);
+                } else {
+                    l.table(&v.factor_sets, false);
                 }
             }
             "method" => {

@@ -309,8 +309,11 @@ fn method(r: &MembersReport) -> (Vec<String>, Table, Table) {
     text.extend(factor_notes(&r.factor_sets).into_iter().map(|n| {
         format!("{n}: UK reporting practice is to use the latest published factors until the year's own appear.")
     }));
-    let factor_rows = r
-        .factor_sets
+    (text, factor_table(&r.factor_sets), tariff_table(&r.tariffs))
+}
+
+fn factor_table(sets: &[crate::services::energy::FactorSetUsed]) -> Table {
+    let rows = sets
         .iter()
         .map(|f| {
             vec![
@@ -321,24 +324,25 @@ fn method(r: &MembersReport) -> (Vec<String>, Table, Table) {
             ]
         })
         .collect();
-    let factors = Table {
+    Table {
         caption: "Grid carbon factors used (kgCO2e per kWh)".into(),
         headers: vec!["Year".into(), "Generation (Scope 2)".into(), "T&D losses (Scope 3)".into(), "Source".into()],
-        rows: factor_rows,
-    };
-    let tariff_rows = r
-        .tariffs
+        rows,
+    }
+}
+
+fn tariff_table(tariffs: &[crate::services::energy::TariffUsed]) -> Table {
+    let rows = tariffs
         .iter()
         .map(|t| {
             vec![t.applies_to.clone(), date(t.effective_from), format!("{}p", grouped(t.unit_rate_pence_per_kwh, 2))]
         })
         .collect();
-    let tariffs = Table {
+    Table {
         caption: "Electricity tariffs used".into(),
         headers: vec!["Applies to".into(), "From".into(), "Unit rate per kWh".into()],
-        rows: tariff_rows,
-    };
-    (text, factors, tariffs)
+        rows,
+    }
 }
 
 const CHART_HEADINGS: [(&str, &str); 4] = [
@@ -493,6 +497,269 @@ pub fn refresh_disposal(r: &RefreshDisposalReport) -> RefreshDisposalView {
                 .into(),
             format!("Disposals: {}", r.ewaste.method),
         ],
+    }
+}
+
+/// Everything the energy audit report shows, formatted.
+pub struct EnergyAuditView {
+    pub title: String,
+    /// "Civic Offices"
+    pub site: String,
+    pub year: String,
+    pub period: String,
+    pub generated_on: String,
+    pub sections: Vec<Section>,
+    pub key_points: Vec<String>,
+    pub problems: Vec<String>,
+    /// kWh, £ and tCO2e for the site, its devices and PUE.
+    pub summary: Table,
+    /// Said when the site has no meters, or no readings in the year.
+    pub metered_note: Option<String>,
+    pub metered: Table,
+    pub charts: Vec<ChartView>,
+    pub categories: Table,
+    pub models: Table,
+    pub tariff_text: Vec<String>,
+    pub tariffs: Table,
+    pub factor_sets: Table,
+    pub method: Vec<String>,
+}
+
+/// A 0–1 share as a percentage to one place: "42.5%".
+fn percent(v: Decimal) -> String {
+    format!(
+        "{}%",
+        grouped((v * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero), 1)
+    )
+}
+
+fn pue(v: Option<f64>) -> String {
+    match v.and_then(Decimal::from_f64_retain) {
+        Some(p) => grouped(p.round_dp(2), 2),
+        None => "not set (1.00 assumed)".into(),
+    }
+}
+
+/// kWh with one decimal place, for meter readings and the months compared.
+fn kwh1(v: Decimal) -> String {
+    format!("{} kWh", grouped(v, 1))
+}
+
+fn month_label(m: &str) -> String {
+    // "2024-04" → "04/2024"
+    match m.split_once('-') {
+        Some((y, mm)) => format!("{mm}/{y}"),
+        None => m.to_string(),
+    }
+}
+
+fn signed_kwh(v: Decimal) -> String {
+    if v.is_sign_negative() && !v.is_zero() {
+        format!("−{}", kwh1(v.abs()))
+    } else {
+        format!("+{}", kwh1(v))
+    }
+}
+
+fn breakdown(caption: String, first: &str, lines: &[crate::services::reports::AuditLine], total: Decimal) -> Table {
+    let rows = lines
+        .iter()
+        .map(|l| {
+            let share = if total.is_zero() { "—".to_string() } else { percent(l.figures.kwh / total) };
+            vec![
+                l.name.clone(),
+                grouped(Decimal::from(l.devices), 0),
+                kwh(l.figures.kwh),
+                gbp(l.figures.cost_gbp.decimal()),
+                format!("{} kgCO2e", grouped(l.figures.kg_co2e_total, 1)),
+                share,
+            ]
+        })
+        .collect();
+    Table {
+        caption,
+        headers: vec![
+            first.to_string(),
+            "Devices".into(),
+            "Electricity".into(),
+            "Cost".into(),
+            "Carbon".into(),
+            "Share of the site's kWh".into(),
+        ],
+        rows,
+    }
+}
+
+pub fn energy_audit(r: &crate::services::reports::EnergyAuditReport) -> EnergyAuditView {
+    use crate::energy::metered::Measures;
+    let def = definition("energy-audit");
+    let fy = r.fy.label();
+    let mut key_points = Vec::new();
+    let mut problems = Vec::new();
+    let total_kwh = r.figures.as_ref().map(|f| f.kwh).unwrap_or_default();
+    match &r.figures {
+        Ok(f) => {
+            key_points.push(format!(
+                "In {fy} the ICT at {} used an estimated {} of electricity, costing {} and emitting {}.",
+                r.site,
+                kwh(f.kwh),
+                gbp(f.cost_gbp.decimal()),
+                tonnes(f.kg_co2e_total / Decimal::ONE_THOUSAND)
+            ));
+            key_points.extend(factor_notes(&r.factor_sets).into_iter().map(|n| format!("{n}.")));
+        }
+        Err(why) => problems.push(format!("No estimate for {fy}: {why}.")),
+    }
+    key_points.push(format!(
+        "{} deployed at the site; its PUE (power usage effectiveness, applied to servers and switches) is {}.",
+        devices(r.devices),
+        pue(r.pue)
+    ));
+    let covered: Vec<_> = r.metered.iter().filter(|m| m.coverage > Decimal::ZERO).collect();
+    let metered_note = if r.meters.is_empty() {
+        key_points.push(format!("{} has no meter readings, so the figures are estimates only.", r.site));
+        Some("No meter readings: add a meter and import its readings on the Energy page.".to_string())
+    } else if covered.is_empty() {
+        key_points.push(format!("{}'s meters ({}) have no readings in {fy}.", r.site, r.meters.join(", ")));
+        Some(format!(
+            "No meter readings in {fy} for {}: import its meters' readings on the Energy page.",
+            r.meters.join(", ")
+        ))
+    } else {
+        let basis = covered[0].basis;
+        let metered: Decimal = covered.iter().map(|m| m.metered_kwh).sum();
+        let estimated: Decimal = covered.iter().filter_map(|m| m.estimated_kwh).sum();
+        let months = covered.len();
+        let complete: Vec<_> = covered.iter().filter(|m| m.difference_kwh.is_some() || m.ict_share.is_some()).collect();
+        key_points.push(format!(
+            "Metered ({}): {} over {} month{} with readings, against an estimated {} for those months.",
+            basis.label(),
+            kwh1(metered),
+            months,
+            if months == 1 { "" } else { "s" },
+            kwh1(estimated)
+        ));
+        if basis == Measures::WholeSite {
+            let site_kwh: Decimal = complete.iter().map(|m| m.metered_kwh).sum();
+            let ict: Decimal = complete.iter().filter_map(|m| m.estimated_kwh).sum();
+            if !site_kwh.is_zero() {
+                key_points.push(format!(
+                    "Over the complete months, ICT is an estimated {} of the site's metered electricity.",
+                    percent(ict / site_kwh)
+                ));
+            }
+        } else if !complete.is_empty() {
+            let diff: Decimal = complete.iter().filter_map(|m| m.difference_kwh).sum();
+            key_points.push(format!(
+                "Over the {} complete month{}, the meter read {} {} than the estimate.",
+                complete.len(),
+                if complete.len() == 1 { "" } else { "s" },
+                kwh1(diff.abs()),
+                if diff.is_sign_negative() { "less" } else { "more" }
+            ));
+        } else {
+            key_points.push("No month is complete, so no difference is given.".into());
+        }
+        None
+    };
+    let summary = Table {
+        caption: format!("{}, {fy}", r.site),
+        headers: vec!["Measure".into(), "Figure".into()],
+        rows: {
+            let mut rows = Vec::new();
+            if let Ok(f) = &r.figures {
+                rows.push(vec!["Estimated electricity".into(), kwh(f.kwh)]);
+                rows.push(vec!["Estimated cost".into(), gbp(f.cost_gbp.decimal())]);
+                rows.push(vec![
+                    "Estimated carbon (generation and T&D)".into(),
+                    tonnes(f.kg_co2e_total / Decimal::ONE_THOUSAND),
+                ]);
+            }
+            rows.push(vec!["Deployed devices".into(), grouped(Decimal::from(r.devices), 0)]);
+            rows.push(vec!["PUE".into(), pue(r.pue)]);
+            if !covered.is_empty() {
+                rows.push(vec!["Metered electricity".into(), kwh1(covered.iter().map(|m| m.metered_kwh).sum())]);
+            }
+            rows
+        },
+    };
+    let metered = Table {
+        caption: format!("Metered against estimated by month, {fy}"),
+        headers: vec![
+            "Month".into(),
+            "Basis".into(),
+            "Metered".into(),
+            "Estimated".into(),
+            "Coverage".into(),
+            "Difference".into(),
+            "Ratio or ICT share".into(),
+        ],
+        rows: r
+            .metered
+            .iter()
+            .map(|m| {
+                vec![
+                    month_label(&m.month),
+                    m.basis.label().to_string(),
+                    if m.coverage.is_zero() { "no readings".into() } else { kwh1(m.metered_kwh) },
+                    m.estimated_kwh.map_or("no figure".into(), kwh1),
+                    percent(m.coverage),
+                    m.difference_kwh.map_or("—".into(), signed_kwh),
+                    match (m.ratio, m.ict_share) {
+                        (Some(ratio), _) => format!("{}×", grouped(ratio, 2)),
+                        (None, Some(share)) => format!("ICT {}", percent(share)),
+                        _ => "—".into(),
+                    },
+                ]
+            })
+            .collect(),
+    };
+    let spec = &r.month_chart;
+    let charts = vec![ChartView {
+        id: "energy-by-month".into(),
+        heading: format!("Estimated electricity by month, {}", r.site),
+        table: spec.table(),
+        notes: spec.notes.clone(),
+        spec: spec.clone(),
+    }];
+    let (factor_sets, tariffs) = (factor_table(&r.factor_sets), tariff_table(&r.tariffs));
+    let mut tariff_text = vec![if r.tariffs.iter().any(|t| t.site_id == Some(r.site_id)) {
+        format!("{} has its own tariff; it priced the site's electricity from the date it took effect.", r.site)
+    } else {
+        format!("{} has no tariff of its own: the council-wide tariff priced its electricity.", r.site)
+    }];
+    tariff_text.push(format!("PUE: {}, applied to the site's servers and switches.", pue(r.pue)));
+    tariff_text.extend(factor_notes(&r.factor_sets).into_iter().map(|n| {
+        format!("{n}: UK reporting practice is to use the latest published factors until the year's own appear.")
+    }));
+    let mut method_text = vec![format!("Energy, cost and carbon: {}", r.energy_method), r.metered_method.clone()];
+    if r.factor_method == "majority_year" {
+        method_text.push(
+            "Grid factors: one set per period, for the calendar year holding most of it (DESNZ/BEIS UK greenhouse \
+             gas conversion factors for company reporting, UK electricity)."
+                .into(),
+        );
+    }
+    method_text.extend(r.factor_sets.iter().map(|f| format!("Factor source ({}): {}.", f.year, f.source)));
+    EnergyAuditView {
+        title: def.as_ref().map_or("Energy audit report for a site".into(), |d| d.title.clone()),
+        site: r.site.clone(),
+        year: fy.clone(),
+        period: format!("{} to {}", date(r.fy.first_day()), date(r.fy.last_day())),
+        generated_on: date(r.generated_on),
+        sections: def.map(|d| d.sections).unwrap_or_default(),
+        key_points,
+        problems,
+        summary,
+        metered_note,
+        metered,
+        charts,
+        categories: breakdown(format!("By device category, {fy}"), "Category", &r.by_category, total_kwh),
+        models: breakdown(format!("By model, {fy}"), "Model", &r.by_model, total_kwh),
+        tariff_text,
+        tariffs,
+        factor_sets,
+        method: method_text,
     }
 }
 

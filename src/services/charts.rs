@@ -426,6 +426,14 @@ pub async fn refresh_forecast<C: ConnectionTrait>(
     Ok(spec)
 }
 
+/// Metered and estimated ICT electricity per site with meters over `period` (kWh), from the meter readings
+/// (see `services::metered` for which meters are compared).
+pub async fn metered_vs_estimated<C: ConnectionTrait>(src: &Source<'_, C>, period: Period) -> AppResult<ChartSpec> {
+    let report = super::metered::metered_vs_estimated(src, period).await?;
+    let spec = kinds::metered_vs_estimated(&period_label(&period), &super::metered::site_totals(&report));
+    Ok(with_reason(spec, report.estimate_missing))
+}
+
 // ------------------------------------------------------------------------------------- by name
 
 /// The charts served at `/charts/<name>.<svg|png|csv>`.
@@ -435,11 +443,17 @@ pub enum ChartName {
     CarbonByYear,
     CostByCategory,
     RefreshForecast,
+    MeteredVsEstimated,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 4] =
-        [ChartName::EnergyByMonth, ChartName::CarbonByYear, ChartName::CostByCategory, ChartName::RefreshForecast];
+    pub const ALL: [ChartName; 5] = [
+        ChartName::EnergyByMonth,
+        ChartName::CarbonByYear,
+        ChartName::CostByCategory,
+        ChartName::RefreshForecast,
+        ChartName::MeteredVsEstimated,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -447,6 +461,7 @@ impl ChartName {
             ChartName::CarbonByYear => "carbon-by-year",
             ChartName::CostByCategory => "cost-by-category",
             ChartName::RefreshForecast => "refresh-forecast",
+            ChartName::MeteredVsEstimated => "metered-vs-estimated",
         }
     }
 }
@@ -478,6 +493,7 @@ pub async fn chart<C: ConnectionTrait>(
         ChartName::CarbonByYear => carbon_by_year(src, req.carbon, req.filter).await,
         ChartName::CostByCategory => cost_by_category(src, req.period, req.filter).await,
         ChartName::RefreshForecast => refresh_forecast(src, req.refresh_first, req.refresh_years, req.filter).await,
+        ChartName::MeteredVsEstimated => metered_vs_estimated(src, req.period).await,
     }
 }
 

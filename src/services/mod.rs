@@ -15,6 +15,8 @@ pub mod device_models;
 pub mod disposals;
 pub mod energy;
 pub mod energy_reference;
+pub mod metered;
+pub mod meters;
 pub mod network_segments;
 pub mod power_actions;
 pub mod power_policies;

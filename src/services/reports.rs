@@ -16,9 +16,9 @@ use crate::charts::kinds::{self, CarbonTarget};
 use crate::charts::ChartSpec;
 use crate::domain::disposal::Route;
 use crate::energy::FinancialYear;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::scheduling::schedule::uk_local_to_utc;
-use crate::store::{department, power_action, site};
+use crate::store::{asset, department, power_action, site};
 
 /// A financial year's estimate, or why there is none (a missing tariff, factor set or profile, named).
 #[derive(Debug, Clone)]
@@ -263,4 +263,196 @@ pub async fn refresh_disposal<C: ConnectionTrait>(
     let ewaste = disposals::ewaste(src.conn, fy).await?;
     let ewaste_chart = ewaste_chart(src.conn, FinancialYear(fy.0 - charts::DEFAULT_BASELINE_YEARS_BACK), fy).await?;
     Ok(RefreshDisposalReport { fy, generated_on, refresh_chart, refresh, disposals, ewaste, ewaste_chart })
+}
+
+/// One line of the energy audit's breakdown: a device category or model at the site.
+#[derive(Debug, Clone)]
+pub struct AuditLine {
+    pub name: String,
+    /// Deployed devices of this category or model at the site (the estimate counts deployed assets).
+    pub devices: u64,
+    pub figures: EnergyFigures,
+}
+
+/// Everything the energy audit report shows, for one site and one financial year.
+#[derive(Debug, Clone)]
+pub struct EnergyAuditReport {
+    pub fy: FinancialYear,
+    pub generated_on: NaiveDate,
+    pub site_id: i32,
+    pub site: String,
+    pub pue: Option<f64>,
+    /// The site's estimated ICT electricity, cost and carbon, or why there is none.
+    pub figures: Result<EnergyFigures, String>,
+    /// Deployed devices at the site (those the estimate counts).
+    pub devices: u64,
+    pub by_category: Vec<AuditLine>,
+    pub by_model: Vec<AuditLine>,
+    /// The site's meters by name (empty: no meter).
+    pub meters: Vec<String>,
+    /// The site's rows of the metered-against-estimated comparison, by month.
+    pub metered: Vec<super::metered::MeteredRow>,
+    pub metered_method: String,
+    /// Electricity by month and device category at the site.
+    pub month_chart: ChartSpec,
+    pub factor_sets: Vec<FactorSetUsed>,
+    /// The tariffs that priced the site: its own, else (or before its own begins) the council-wide one.
+    pub tariffs: Vec<TariffUsed>,
+    pub energy_method: String,
+    pub factor_method: String,
+}
+
+impl EnergyAuditReport {
+    /// `energy-audit-civic-offices-2025-26`.
+    pub fn file_stem(&self) -> String {
+        let mut slug = String::new();
+        for c in self.site.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        let slug = if slug.is_empty() { format!("site-{}", self.site_id) } else { slug.to_string() };
+        format!("energy-audit-{slug}-{}-{:02}", self.fy.0, (self.fy.0 + 1).rem_euclid(100))
+    }
+}
+
+/// The site a report is asked for, by id or by name (any case); an unknown or missing one is refused on
+/// the `site` field with the sites listed.
+pub async fn find_site<C: ConnectionTrait>(conn: &C, wanted: Option<&str>) -> AppResult<site::Model> {
+    let sites = site::Entity::find().all(conn).await?;
+    let known = || {
+        let mut names: Vec<String> = sites.iter().map(|s| format!("{} (id {})", s.name, s.id)).collect();
+        names.sort();
+        if names.is_empty() {
+            "there are no sites yet".to_string()
+        } else {
+            format!("the sites are: {}", names.join(", "))
+        }
+    };
+    let Some(wanted) = wanted.map(str::trim).filter(|w| !w.is_empty()) else {
+        return Err(AppError::field(
+            "site",
+            "required",
+            format!("the energy audit report is for one site: name it by id or name ({})", known()),
+        ));
+    };
+    let found = sites
+        .iter()
+        .find(|s| wanted.parse::<i32>().is_ok_and(|id| id == s.id))
+        .or_else(|| sites.iter().find(|s| s.name.eq_ignore_ascii_case(wanted)));
+    match found {
+        Some(s) => Ok(s.clone()),
+        None => Err(AppError::field("site", "unknown", format!("there is no site '{wanted}': {}", known()))),
+    }
+}
+
+/// Deployed assets at the site, by category and by model id.
+async fn deployed_counts<C: ConnectionTrait>(
+    conn: &C,
+    site_id: i32,
+) -> AppResult<(HashMap<String, u64>, HashMap<Option<i32>, u64>)> {
+    let rows: Vec<(String, Option<i32>)> = asset::Entity::find()
+        .select_only()
+        .column(asset::Column::Category)
+        .column(asset::Column::ModelId)
+        .filter(asset::Column::SiteId.eq(site_id))
+        .filter(asset::Column::LifecycleState.eq(crate::domain::LifecycleState::Deployed.as_str()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let (mut by_category, mut by_model) = (HashMap::new(), HashMap::new());
+    for (category, model) in rows {
+        *by_category.entry(category).or_insert(0) += 1;
+        *by_model.entry(model).or_insert(0) += 1;
+    }
+    Ok((by_category, by_model))
+}
+
+/// The energy audit report for `site` over `fy`: the estimate for the site's assets (in total, by category,
+/// by model and by month), its meters' readings against that estimate, and the tariffs and factors used.
+pub async fn energy_audit<C: ConnectionTrait>(
+    src: &Source<'_, C>,
+    fy: FinancialYear,
+    site: &site::Model,
+    generated_on: NaiveDate,
+) -> AppResult<EnergyAuditReport> {
+    use crate::energy::GroupBy;
+    let period = fy.period();
+    let filter = EstateFilter { site_id: Some(site.id), department_id: None };
+    let keeps = |g: &super::energy::EnergyGroup| g.site_id == Some(site.id);
+    let (by_category_n, by_model_n) = deployed_counts(src.conn, site.id).await?;
+    let devices = by_category_n.values().sum();
+
+    let zero = || EnergyFigures::from_totals(&Default::default());
+    let (figures, factor_sets, tariffs, factor_method) = match src.estimate(period, &[GroupBy::Site]).await? {
+        Ok(r) => {
+            let figures = match r.rows.iter().find(|row| keeps(&row.group)) {
+                Some(row) => row.figures.clone(),
+                None => zero()?,
+            };
+            let own: Vec<TariffUsed> = r.tariffs.iter().filter(|t| t.site_id == Some(site.id)).cloned().collect();
+            let own_from = own.iter().map(|t| t.effective_from).min();
+            let council: Vec<TariffUsed> = r
+                .tariffs
+                .iter()
+                .filter(|t| t.site_id.is_none() && own_from.is_none_or(|from| from > period.from()))
+                .cloned()
+                .collect();
+            let tariffs = council.into_iter().chain(own).collect();
+            (Ok(figures), r.factor_sets.clone(), tariffs, r.factor_method.clone())
+        }
+        Err(why) => (Err(why), vec![], vec![], String::new()),
+    };
+
+    let mut by_category = Vec::new();
+    if let Ok(r) = src.estimate(period, &[GroupBy::Site, GroupBy::Category]).await? {
+        for row in r.rows.iter().filter(|row| keeps(&row.group)) {
+            let Some(c) = row.group.category else { continue };
+            by_category.push(AuditLine {
+                name: c.label().to_string(),
+                devices: by_category_n.get(c.as_str()).copied().unwrap_or(0),
+                figures: row.figures.clone(),
+            });
+        }
+    }
+    by_category.sort_by(|a, b| b.figures.kwh.cmp(&a.figures.kwh).then_with(|| a.name.cmp(&b.name)));
+    let mut by_model = Vec::new();
+    if let Ok(r) = src.estimate(period, &[GroupBy::Site, GroupBy::Model]).await? {
+        for row in r.rows.iter().filter(|row| keeps(&row.group)) {
+            by_model.push(AuditLine {
+                name: row.group.model.clone().unwrap_or_else(|| "(no model)".into()),
+                devices: by_model_n.get(&row.group.model_id).copied().unwrap_or(0),
+                figures: row.figures.clone(),
+            });
+        }
+    }
+    by_model.sort_by(|a, b| b.figures.kwh.cmp(&a.figures.kwh).then_with(|| a.name.cmp(&b.name)));
+
+    let meters = super::meters::names_at_site(src.conn, site.id).await?;
+    let comparison = super::metered::metered_vs_estimated(src, period).await?;
+    let metered = comparison.rows.into_iter().filter(|r| r.site_id == site.id).collect();
+    let month_chart = charts::energy_by_month(src, period, filter).await?;
+
+    Ok(EnergyAuditReport {
+        fy,
+        generated_on,
+        site_id: site.id,
+        site: site.name.clone(),
+        pue: site.pue,
+        figures,
+        devices,
+        by_category,
+        by_model,
+        meters,
+        metered,
+        metered_method: super::metered::METHOD.to_string(),
+        month_chart,
+        factor_sets,
+        tariffs,
+        energy_method: super::energy::METHOD.to_string(),
+        factor_method,
+    })
 }

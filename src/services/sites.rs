@@ -174,12 +174,26 @@ pub async fn update_in(
     audited::update_if_changed(txn, actor, before, m).await
 }
 
-/// Deletes a site that no asset or network segment refers to.
+/// Deletes a site that no asset, network segment or meter refers to (a meter's readings are the site's
+/// energy record, so they are not deleted with it by accident).
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
     let txn = db.begin().await?;
     let before: site::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::SiteId.eq(id)).count(&txn).await?;
     let segments = network_segment::Entity::find().filter(network_segment::Column::SiteId.eq(id)).count(&txn).await?;
+    let meters = super::meters::names_at_site(&txn, id).await?;
+    if !meters.is_empty() && assets + segments == 0 {
+        return Err(AppError::conflict(
+            "in_use",
+            format!(
+                "site '{}' still has {} meter(s) ({}); delete them (and their readings) on the Meters page first",
+                before.name,
+                meters.len(),
+                meters.join(", ")
+            ),
+            None,
+        ));
+    }
     if assets + segments > 0 {
         return Err(AppError::conflict(
             "in_use",

@@ -21,6 +21,8 @@ pub mod disposal_asset;
 pub mod disposal_document;
 pub mod energy_seed;
 pub mod grid_factor_set;
+pub mod meter;
+pub mod meter_reading;
 pub mod network_segment;
 pub mod power_action;
 pub mod power_exclusion;

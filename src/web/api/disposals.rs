@@ -318,6 +318,7 @@ pub async fn import_csv(
         dry_run: params.dry_run.unwrap_or(false),
         create_missing: false,
         source: params.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "disposals.csv".into()),
+        meter: None,
     };
     let summary = import_disposal_lines(db.inner(), &who, &bytes, &Mapping::default(), &options).await?;
     let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };

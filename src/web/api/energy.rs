@@ -80,14 +80,14 @@ use crate::web::guards::{ApiJson, Db};
 )]
 pub struct Doc;
 
-fn iso_date(raw: Option<&str>, name: &str) -> AppResult<Option<NaiveDate>> {
+pub(super) fn iso_date(raw: Option<&str>, name: &str) -> AppResult<Option<NaiveDate>> {
     optional_param(raw, name, |s| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| format!("{name} '{s}' is not a date; use ISO form, e.g. 2024-04-01"))
     })
 }
 
-fn period(fy: Option<i32>, from: Option<&str>, to: Option<&str>) -> AppResult<crate::energy::Period> {
+pub(super) fn period(fy: Option<i32>, from: Option<&str>, to: Option<&str>) -> AppResult<crate::energy::Period> {
     energy::period_of(fy, iso_date(from, "from")?, iso_date(to, "to")?)
 }
 

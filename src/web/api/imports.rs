@@ -10,18 +10,18 @@ use utoipa::OpenApi;
 use super::assets::AssetListParams;
 use crate::error::{AppError, ErrorBody};
 use crate::import::{self, ImportOptions, ImportSummary, Kind, Mapping, Problem, Silent};
-use crate::web::access::{Ict, Viewer};
+use crate::web::access::{Facilities, Ict, Viewer};
 use crate::web::guards::Db;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create_import, assets_csv, sites_csv, departments_csv, models_csv),
-    components(schemas(ImportSummary, Problem, Kind))
+    paths(create_import, create_meter_import, assets_csv, sites_csv, departments_csv, models_csv),
+    components(schemas(ImportSummary, Problem, Kind, import::meter_import::MeterImported))
 )]
 pub struct Doc;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![create_import, assets_csv, sites_csv, departments_csv, models_csv]
+    rocket::routes![create_import, create_meter_import, assets_csv, sites_csv, departments_csv, models_csv]
 }
 
 /// The largest file accepted: a 100,000-device register exports to about 25 MB.
@@ -44,7 +44,7 @@ pub fn parse_kind(raw: &str) -> Result<Kind, AppError> {
     Kind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| AppError::BadRequest {
         code: "invalid_parameter",
         message: format!(
-            "kind '{}' is not something greenict imports; use assets, sites, departments or models",
+            "kind '{}' is not something greenict imports; use assets, sites, departments, models or meter_readings",
             raw.trim()
         ),
         field: Some("kind".into()),
@@ -96,8 +96,62 @@ pub async fn create_import(
         dry_run: params.dry_run.unwrap_or(false),
         create_missing: params.create_missing.unwrap_or(false),
         source: params.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "upload.csv".into()),
+        meter: None,
     };
     let summary = import::import(db.inner(), &actor, kind, &bytes, &Mapping::default(), &options, &Silent).await?;
+    let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
+    Ok((status, Json(summary)))
+}
+
+#[derive(Debug, FromForm, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeterImportParams {
+    /// The meter the readings are for (see GET /api/v1/meters)
+    pub meter_id: Option<i32>,
+    /// true: check and count, write nothing
+    pub dry_run: Option<bool>,
+    /// The file's name, for the audit trail and messages
+    pub source: Option<String>,
+}
+
+/// Import a meter's readings (`kind=meter_readings&meter_id=N`; Facilities may). The file is half-hourly
+/// rows (`Timestamp,kWh`: the start of each half hour, UK time unless an offset is given), one day per row
+/// with 48 half-hour columns (`Date,00:30,…,24:00` or `Date,HH01,…,HH48`, 46 or 50 on clock-change days),
+/// or daily rows (`Date,kWh`). Readings are stored by (meter, interval start): importing the same file
+/// again changes nothing; a file overlapping earlier readings replaces those intervals.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports?kind=meter_readings",
+    tag = "imports",
+    params(MeterImportParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "Imported, or checked when dry_run", body = ImportSummary),
+        (status = 422, description = "Problems in the file, or an unknown meter; nothing was imported", body = ImportSummary),
+        (status = 400, description = "No meter_id, or a file over the size limit", body = ErrorBody),
+    )
+)]
+// Rocket tries this route before the general import (its static query part ranks it first), whose guard is ICT.
+#[post("/imports?kind=meter_readings&<params..>", data = "<data>")]
+pub async fn create_meter_import(
+    db: Db<'_>,
+    actor: Facilities,
+    params: MeterImportParams,
+    data: Data<'_>,
+) -> Result<(Status, Json<ImportSummary>), AppError> {
+    let meter_id = params.meter_id.ok_or_else(|| AppError::BadRequest {
+        code: "invalid_parameter",
+        message: "meter_id is required with kind=meter_readings; GET /api/v1/meters lists them".into(),
+        field: Some("meter_id".into()),
+    })?;
+    let bytes = read_body(data).await?;
+    let options = ImportOptions {
+        dry_run: params.dry_run.unwrap_or(false),
+        create_missing: false,
+        source: params.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "readings.csv".into()),
+        meter: Some(import::meter_import::MeterChoice::Id(meter_id)),
+    };
+    let summary = import::meter_import::import_readings(db.inner(), &actor, &bytes, &options).await?;
     let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
     Ok((status, Json(summary)))
 }

@@ -9,6 +9,7 @@ pub mod device_models;
 pub mod disposals;
 pub mod energy;
 pub mod imports;
+pub mod meters;
 pub mod network_segments;
 pub mod people;
 pub mod power;
@@ -43,6 +44,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(device_models::Doc::openapi());
     doc.merge(imports::Doc::openapi());
     doc.merge(energy::Doc::openapi());
+    doc.merge(meters::Doc::openapi());
     doc.merge(people::Doc::openapi());
     doc.merge(audit::Doc::openapi());
     doc.merge(cost_items::Doc::openapi());
@@ -62,6 +64,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(device_models::routes());
     r.extend(imports::routes());
     r.extend(energy::routes());
+    r.extend(meters::routes());
     r.extend(people::routes());
     r.extend(audit::routes());
     r.extend(cost_items::routes());

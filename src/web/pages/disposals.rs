@@ -475,7 +475,7 @@ async fn import_file(db: Db<'_>, who: Ict, id: i32, upload: Form<ImportUpload<'_
     let bytes = read_upload(&upload.file, crate::web::api::imports::MAX_IMPORT_BYTES as usize).await?;
     let name = upload_name(&upload.file);
     let source = if name.is_empty() || name.len() > 200 { "erasure-report.csv".to_string() } else { name };
-    let options = ImportOptions { dry_run: upload.dry_run, create_missing: false, source: source.clone() };
+    let options = ImportOptions { dry_run: upload.dry_run, create_missing: false, source: source.clone(), meter: None };
     let summary = import_disposal_lines(db.inner(), &who, &bytes, &Mapping::default(), &options).await?;
     if summary.is_refused() {
         let mut paragraphs =

@@ -12,6 +12,8 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut r = super::tariff_pages::routes();
     r.extend(super::factor_pages::routes());
     r.extend(super::profile_pages::routes());
+    r.extend(super::meter_pages::routes());
+    r.extend(super::metered_page::routes());
     r
 }
 
@@ -29,6 +31,8 @@ pub fn tabs(current: &str) -> Vec<Tab> {
         ("Tariffs", "/energy/tariffs"),
         ("Grid carbon factors", "/energy/grid-factors"),
         ("Usage profiles", "/energy/usage-profiles"),
+        ("Meters", "/energy/meters"),
+        ("Metered and estimated", "/energy/metered"),
     ]
     .into_iter()
     .map(|(label, href)| Tab { label, href, current: href == current })

@@ -90,8 +90,12 @@ async fn upload(db: Db<'_>, actor: Ict, upload: Form<Upload<'_>>) -> PageResult 
         }
         _ => Mapping::default(),
     };
-    let options =
-        ImportOptions { dry_run: upload.dry_run, create_missing: upload.create_missing, source: source.clone() };
+    let options = ImportOptions {
+        dry_run: upload.dry_run,
+        create_missing: upload.create_missing,
+        source: source.clone(),
+        meter: None,
+    };
     let summary = import::import(db.inner(), &actor, kind, &bytes, &mapping, &options, &Silent).await?;
     let refused = summary.is_refused();
     let heading = if refused {

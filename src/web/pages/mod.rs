@@ -22,6 +22,8 @@ mod forms;
 mod home;
 mod imports;
 mod lookups;
+mod meter_pages;
+mod metered_page;
 mod power;
 mod profile_pages;
 mod reports;

@@ -1,6 +1,7 @@
 //! `GET /reports`: the reports defined in `reports/`, each offered for a financial year as a
 //! self-contained HTML file and a PDF; `GET /reports/members.html?fy=2025` and `…/members.pdf?fy=2025`
-//! produce them (optionally `&baseline=2022`), likewise `/reports/refresh-disposal.html|pdf?fy=2025`. The same files as `greenict report members --fy 2025`.
+//! produce them (optionally `&baseline=2022`), likewise `/reports/refresh-disposal.html|pdf?fy=2025` and, for one site,
+//! `/reports/energy-audit.html|pdf?fy=2025&site=3` (the site by id or name; missing or unknown: 422 on `site`). The same files as `greenict report members --fy 2025`.
 
 use askama::Template;
 use rocket::http::{ContentType, Header, Status};
@@ -35,12 +36,14 @@ struct ReportsPage {
     layout: Layout,
     definitions: Vec<Definition>,
     years: Vec<YearChoice>,
+    /// (id, name) of every site, for the energy audit report's site choice.
+    sites: Vec<(i32, String)>,
     fy: i32,
     year: String,
 }
 
 #[get("/reports?<fy>")]
-async fn list(who: Viewer, fy: Option<i32>, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn list(who: Viewer, db: Db<'_>, fy: Option<i32>, flash: Option<FlashMessage<'_>>) -> PageResult {
     let current = current_financial_year();
     let year = fy.filter(|y| (1990..=2100).contains(y)).unwrap_or(current.0);
     let years = (current.0 - 5..=current.0)
@@ -51,6 +54,7 @@ async fn list(who: Viewer, fy: Option<i32>, flash: Option<FlashMessage<'_>>) -> 
         layout: Layout::new(&who.0, "reports", "Reports", flash),
         definitions: reports::definitions(),
         years,
+        sites: crate::services::sites::list(db.inner()).await?.into_iter().map(|s| (s.id, s.name)).collect(),
         fy: year,
         year: FinancialYear(year).label(),
     })
@@ -79,7 +83,7 @@ impl<'r> Responder<'r, 'static> for ReportFile {
     }
 }
 
-#[get("/reports/<file>?<fy>&<baseline>")]
+#[get("/reports/<file>?<fy>&<baseline>&<site>")]
 async fn file(
     _who: Viewer,
     db: Db<'_>,
@@ -87,6 +91,7 @@ async fn file(
     file: &str,
     fy: Option<i32>,
     baseline: Option<i32>,
+    site: Option<&str>,
 ) -> AppResult<ReportFile> {
     let (slug, ext) = file.rsplit_once('.').ok_or_else(|| AppError::not_found("report", file))?;
     let format = Format::from_extension(ext).ok_or_else(|| AppError::not_found("report", file))?;
@@ -108,6 +113,11 @@ async fn file(
         "refresh-disposal" => {
             let report = report_service::refresh_disposal(&src, year, today).await?;
             tokio::task::spawn_blocking(move || reports::refresh_disposal_file(&report, format)).await
+        }
+        "energy-audit" => {
+            let site = report_service::find_site(db.inner(), site).await?;
+            let report = report_service::energy_audit(&src, year, &site, today).await?;
+            tokio::task::spawn_blocking(move || reports::energy_audit_file(&report, format)).await
         }
         other => return Err(AppError::not_found("report", other)),
     };
