@@ -97,4 +97,8 @@ async fn logger_and_daily_files_and_a_broken_one() {
     let (_, list) = t.get("/api/v1/meters").await;
     let logger_row = list.as_array().unwrap().iter().find(|m| m["name"] == "Logger").unwrap().clone();
     assert_eq!(logger_row["readings"], 0, "nothing imported: {logger_row}");
+
+    // An address that names no meter is a 404 in the one error shape, not an import's problem list.
+    let (s, v) = t.raw_post("/api/v1/meters/99999999999/readings", &fixture("daily.csv")).await;
+    assert_eq!((s, common::error_of(&v).0.as_str()), (Status::NotFound, "not_found"), "{v}");
 }

@@ -142,16 +142,21 @@ pub async fn meter_readings(
 #[utoipa::path(post, path = "/api/v1/meters/{id}/readings", tag = "meters",
     params(("id" = i32, Path), ("dry_run" = Option<bool>, Query), ("source" = Option<String>, Query)),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = ImportSummary)))]
+    responses((status = 200, body = ImportSummary),
+        (status = 422, description = "Problems in the file; nothing was imported", body = ImportSummary),
+        (status = 404, body = ErrorBody)))]
 #[post("/meters/<id>/readings?<dry_run>&<source>", data = "<data>")]
 pub async fn import_meter_readings(
     db: Db<'_>,
     actor: Facilities,
-    id: i32,
+    id: &str,
     dry_run: Option<bool>,
     source: Option<String>,
     data: Data<'_>,
 ) -> AppResult<(Status, Json<ImportSummary>)> {
+    // Taken as text so that an id which is not a meter's number is a 404 in the one error shape, not a
+    // 422 that would read like the import's own problems.
+    let id: i32 = id.parse().map_err(|_| AppError::not_found("meter", id))?;
     let bytes = super::imports::read_body(data).await?;
     let options = ImportOptions {
         dry_run: dry_run.unwrap_or(false),
