@@ -22,7 +22,7 @@ CONNS=${CONNS:-64}
 RATE=${RATE:-2000}
 PG_DB=greenict_bench_power
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-nice -n 19 cargo build --release --bin greenict --example ceiling
+nice -n 19 cargo build --release --bin greenict --examples
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 WORK=$(mktemp -d /tmp/greenict-agent-bench.XXXX)
 SERVER=""

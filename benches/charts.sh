@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10}
-cargo build --release --bin greenict --example chart_render
+cargo build --release --bin greenict --examples
 echo "== drawing alone (ms)"
 ./target/release/examples/chart_render "$RUNS"
 DATA=$(mktemp -d /tmp/greenict-charts-bench.XXXX)
@@ -29,7 +29,7 @@ echo "dashboard cold secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/?fy=
 for run in $(seq "$RUNS"); do
   echo "healthz run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/healthz")"
   echo "dashboard run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/?fy=2025")"
-  for chart in energy-by-month carbon-by-year cost-by-category refresh-forecast; do
+  for chart in energy-by-month carbon-by-year cost-by-category refresh-forecast metered-vs-estimated; do
     for ext in svg png; do
       echo "$chart.$ext run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/charts/$chart.$ext?fy=2025")"
     done

@@ -17,7 +17,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   cd "$(dirname "$0")/.."
   [ "${1:-}" = prepare ] && [ -n "${2:-}" ] || { echo "usage: bash benches/demo_estate.sh prepare DIR" >&2; exit 2; }
-  cargo build --release --bin greenict
+  cargo build --release --bin greenict --examples
   mkdir -p "$2"
   [ -z "$(ls -A "$2")" ] || { echo "$2 is not empty" >&2; exit 2; }
   start=$(date +%s.%N)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-15}
 RUNS=${RUNS:-3}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --bin greenict --example ceiling
+cargo build --release --bin greenict --examples
 DATA=$(mktemp -d /tmp/greenict-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
 start=$(date +%s.%N)

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
 RUNS=${RUNS:-5}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-cargo build --release --bin greenict --example bare_insert
+cargo build --release --bin greenict --examples
 WORK=$(mktemp -d /tmp/greenict-import-bench.XXXX)
 trap 'rm -rf "$WORK"' EXIT
 python3 benches/make_asset_csv.py "$ROWS" "$WORK/assets.csv"

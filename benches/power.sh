@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 export ROUNDS=${1:-3}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PG_DB=greenict_bench_power
-nice -n 19 cargo build --release --example power_bench
+nice -n 19 cargo build --release --bin greenict --examples
 BIN=./target/release/examples/power_bench
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== wol"

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-cargo build --release --bin greenict
+cargo build --release --bin greenict --examples
 BIN=./target/release/greenict
 DATA=$(mktemp -d /tmp/greenict-reports-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
@@ -39,6 +39,9 @@ for run in $(seq "$RUNS"); do
   echo "healthz run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/healthz")"
   for ext in html pdf; do
     echo "members.$ext run=$run secs=$(curl -sf -b "$JAR" -o /dev/null -w '%{time_total}' "$BASE/reports/members.$ext?fy=2025")"
+  done
+  for ext in html pdf; do
+    echo "energy-audit.$ext run=$run secs=$(curl -sf -b "$JAR" -o /dev/null -w '%{time_total}' "$BASE/reports/energy-audit.$ext?fy=2025&site=Civic%20Offices")"
   done
 done
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$SERVER/status)"

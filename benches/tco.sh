@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-cargo build --release --bin greenict
+cargo build --release --bin greenict --examples
 DATA=$(mktemp -d /tmp/greenict-tco-bench.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DATA"' EXIT
 source benches/demo_estate.sh
