@@ -261,10 +261,15 @@ async fn parent_tag<C: ConnectionTrait>(conn: &C, m: &asset::Model) -> AppResult
     }
 }
 
+/// The busiest read in the API: the asset and its parent's tag in one query.
 pub async fn get_by_tag<C: ConnectionTrait>(conn: &C, tag: &str) -> AppResult<AssetView> {
-    let m = find_by_tag(conn, tag).await?;
-    let parent = parent_tag(conn, &m).await?;
-    Ok(AssetView::from_model(m, parent))
+    let (m, parent) = asset::Entity::find()
+        .filter(asset::Column::AssetTag.eq(tag))
+        .find_also_linked(asset::ParentLink)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found(ENTITY, tag))?;
+    Ok(AssetView::from_model(m, parent.map(|p| p.asset_tag)))
 }
 
 /// Checks references, category and lifecycle move against the database, and derives `refresh_due`.

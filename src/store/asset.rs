@@ -39,6 +39,22 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// A monitor's PC.
+    #[sea_orm(belongs_to = "Entity", from = "Column::ParentAssetId", to = "Column::Id")]
+    Parent,
+}
+
+/// An asset to its parent, for reading both in one query (a self-join needs a link, not `Related`).
+pub struct ParentLink;
+
+impl Linked for ParentLink {
+    type FromEntity = Entity;
+    type ToEntity = Entity;
+
+    fn link(&self) -> Vec<RelationDef> {
+        vec![Relation::Parent.def()]
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

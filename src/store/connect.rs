@@ -25,6 +25,10 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
                 // A larger page cache (KiB when negative; SQLite's default is 2 MiB) keeps a big import's
                 // index pages in memory instead of spilling them to the WAL and reading them back.
                 .pragma("cache_size", "-32768")
+                // SQLite runs on its own thread and hands rows over through a channel this many deep; at
+                // sqlx's 50 a long read (the energy estimate's 100,000 assets) switched threads every few
+                // rows (BENCHMARKS.md, energy).
+                .row_buffer_size(4096)
         });
     } else {
         // Ping only a connection idle long enough for a server, proxy or firewall to have dropped it,
