@@ -301,6 +301,14 @@ async fn monitors_link_to_their_pc() {
     assert_eq!((s, error_of(&err).0.as_str()), (Status::Conflict, "in_use"));
     let (_, list) = t.get("/api/v1/assets?category=monitor").await;
     assert_eq!(list["items"][0]["parent_asset_tag"], "PC1", "list carries parent tags too");
+    // Read by tag, the monitor names its PC and the PC names none (one self-joined query).
+    let (s, mon) = t.get("/api/v1/assets/MON1").await;
+    assert_eq!(
+        (s, mon["asset_tag"].as_str(), mon["parent_asset_tag"].as_str()),
+        (Status::Ok, Some("MON1"), Some("PC1"))
+    );
+    let (_, pc) = t.get("/api/v1/assets/PC1").await;
+    assert_eq!((pc["asset_tag"].as_str(), pc["parent_asset_tag"].is_null()), (Some("PC1"), true), "{pc}");
 }
 
 #[rocket::async_test]
