@@ -14,9 +14,13 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
+use super::charts::data_version_of;
 use super::cost_items::{self as cost_item_service};
 use super::energy::{self as energy_service, Loaded};
+use super::refresh::RefreshForecast;
 use crate::domain::refresh::{refresh_due, RefreshInputs};
 use crate::domain::{AssetTag, Category, Gbp, LifecycleState};
 use crate::energy::power::is_always_on_kit;
@@ -438,6 +442,92 @@ async fn compute<C: ConnectionTrait>(conn: &C, only: Option<i32>, today: NaiveDa
         })
         .collect();
     Ok(Computed { planned, tcos, unallocated: shared.unallocated, loaded, models, today })
+}
+
+// ------------------------------------------------------------------------------------------ the cache
+
+/// The tables TCO and the refresh forecast read: the energy engine's, cost items and disposals.
+const TCO_TABLES: [&str; 12] = [
+    "asset",
+    "site",
+    "department",
+    "device_model",
+    "usage_profile",
+    "category_usage_profile",
+    "tariff",
+    "grid_factor_set",
+    "bank_holiday",
+    "cost_item",
+    "disposal",
+    "disposal_asset",
+];
+
+/// TCO reports and refresh forecasts already worked out (each a few rows), keyed by what was asked and
+/// valid for one data version (`charts::data_version_of`: the newest audit event, which every change made
+/// through the app writes on whichever instance, and the row counts of the tables read). TCO of 100,000
+/// assets takes a second or more, so the API answers a repeat from here until the register, a cost item, a
+/// disposal or an energy input changes. As with the charts' cache, a change made outside the app (direct
+/// SQL) goes unseen until the next audited change or a restart.
+#[derive(Default)]
+pub struct TcoCache {
+    reports: Mutex<HashMap<(NaiveDate, TcoGroupBy), Versioned<TcoReport>>>,
+    forecasts: Mutex<HashMap<(NaiveDate, u32), Versioned<RefreshForecast>>>,
+}
+
+/// An answer and the data version it was worked out for.
+type Versioned<T> = (String, Arc<T>);
+
+/// Entries kept before the cache starts again.
+const CACHE_ENTRIES: usize = 64;
+
+fn cached<K: Eq + Hash, T>(map: &Mutex<HashMap<K, Versioned<T>>>, key: &K, version: &str) -> Option<Arc<T>> {
+    let entries = map.lock().unwrap_or_else(|p| p.into_inner());
+    entries.get(key).filter(|(v, _)| v == version).map(|(_, a)| a.clone())
+}
+
+fn keep<K: Eq + Hash, T>(map: &Mutex<HashMap<K, Versioned<T>>>, key: K, version: String, answer: Arc<T>) {
+    let mut entries = map.lock().unwrap_or_else(|p| p.into_inner());
+    if entries.len() >= CACHE_ENTRIES {
+        entries.clear();
+    }
+    entries.insert(key, (version, answer));
+}
+
+impl TcoCache {
+    /// [`report_as_of`], from the cache when nothing it reads has changed.
+    pub async fn report<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        group_by: TcoGroupBy,
+        today: NaiveDate,
+    ) -> AppResult<Arc<TcoReport>> {
+        // The version is read first, so an answer is never kept under a newer version than its data.
+        let version = data_version_of(conn, &TCO_TABLES).await?;
+        let key = (today, group_by);
+        if let Some(hit) = cached(&self.reports, &key, &version) {
+            return Ok(hit);
+        }
+        let answer = Arc::new(report_as_of(conn, group_by, today).await?);
+        keep(&self.reports, key, version, answer.clone());
+        Ok(answer)
+    }
+
+    /// `refresh::forecast_as_of`, from the cache when nothing it reads has changed.
+    pub async fn forecast<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        years: u32,
+        today: NaiveDate,
+    ) -> AppResult<Arc<RefreshForecast>> {
+        let version = data_version_of(conn, &TCO_TABLES).await?;
+        let key = (today, years);
+        if let Some(hit) = cached(&self.forecasts, &key, &version) {
+            return Ok(hit);
+        }
+        let answer = Arc::new(super::refresh::forecast_as_of(conn, years, today).await?);
+        keep(&self.forecasts, key, version, answer.clone());
+        Ok(answer)
+    }
 }
 
 // -------------------------------------------------------------------------------------------- answers
