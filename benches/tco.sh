@@ -9,7 +9,13 @@
 # too: a yearly support contract per department (ongoing), a yearly licence per model (ongoing), and 1,000
 # one-off repairs on single assets. Prints each timed request's seconds (curl's time_total) and the
 # server's peak RSS (VmHWM). Loopback only.
+# The API keeps both answers until the data changes (services::tco::TcoCache), so the warm runs are answered
+# from that cache; the first (cold) request of each is printed too, and `*_uncached` runs ask `as_of` a
+# different past day each run (a new cache key, so worked out in full each time: what a request costs
+# after any change to the register).
 # Usage: bash benches/tco.sh [runs]
+# GREENICT_BENCH_BIN=path serves that build instead of this tree's (e.g. an older one for a before figure;
+# this tree's binary still makes the token and the demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -20,7 +26,7 @@ source benches/demo_estate.sh
 demo_estate "$DATA"
 source benches/auth.sh
 bench_token "$DATA"
-GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8013 &
+GREENICT_LOG=warn "${GREENICT_BENCH_BIN:-./target/release/greenict}" serve --data-dir "$DATA" --port 8013 &
 SERVER=$!
 BASE=http://127.0.0.1:8013
 for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
@@ -49,13 +55,18 @@ PY
 
 TCO="$BASE/api/v1/tco?group_by=department"
 FORECAST="$BASE/api/v1/refresh/forecast?years=5"
-curl -sf -o "$DATA/tco.json" "$TCO"
-curl -sf -o "$DATA/forecast.json" "$FORECAST"
+echo "tco_department cold secs=$(curl -sf -o "$DATA/tco.json" -w '%{time_total}' "$TCO")"
+echo "refresh_forecast cold secs=$(curl -sf -o "$DATA/forecast.json" -w '%{time_total}' "$FORECAST")"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("tco assets:", r["assets_counted"], "rows:", len(r["rows"]), "total:", r["total"]["total_gbp"])' "$DATA/tco.json"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("forecast:", [(y["financial_year"], y["replacements"], y["budget_gbp"]) for y in r["years"]])' "$DATA/forecast.json"
 for run in $(seq "$RUNS"); do
   echo "healthz run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/healthz")"
   echo "tco_department run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$TCO")"
   echo "refresh_forecast run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$FORECAST")"
+done
+for run in $(seq "$RUNS"); do
+  day=$(date -u -d "-$run days" +%F)
+  echo "tco_department_uncached run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$TCO&as_of=$day")"
+  echo "refresh_forecast_uncached run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$FORECAST&as_of=$day")"
 done
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$SERVER/status)"

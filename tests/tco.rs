@@ -565,3 +565,59 @@ async fn the_demo_estate_adds_up_however_it_is_grouped() {
     assert_eq!(t.page("/tco").await.0, Status::Ok);
     assert_eq!(t.page("/refresh").await.0, Status::Ok);
 }
+
+#[rocket::async_test]
+async fn repeated_tco_and_forecast_answers_follow_each_change() {
+    // The API keeps TCO and forecast answers until something they read changes (`services::tco::TcoCache`,
+    // keyed by the data version): each change made through the app shows in the next answer.
+    // As of 01/10/2024 (2024/25). PC-0001 bought 01/01/2020 for £650 with the model's 60-month life: due
+    // 01/01/2025, this year; the model's replacement price £650.
+    let t = app().await;
+    let (site, dept, model) = t.seed_refs().await;
+    office_hours_for_desktops(&t).await;
+    tariff(&t, "2020-01-01", "24.50").await;
+    let price = |gbp: &'static str| json!({"replacement_price": gbp});
+    let (s, v) = t.patch(&format!("/api/v1/models/{model}"), price("650.00")).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    asset(
+        &t,
+        json!({"asset_tag": "PC-0001", "model_id": model, "site_id": site, "department_id": dept,
+            "purchase_date": "2020-01-01", "purchase_cost": "650.00", "lifecycle_state": "deployed"}),
+    )
+    .await;
+    let tco = "/api/v1/tco?group_by=department&as_of=2024-10-01";
+    let forecast = "/api/v1/refresh/forecast?as_of=2024-10-01";
+    let first_year = |f: &Value| (f["years"][0]["replacements"].as_i64(), f["years"][0]["budget_gbp"].clone());
+
+    let (s, before) = t.get(tco).await;
+    assert_eq!(s, Status::Ok, "{before}");
+    assert_eq!(t.get(tco).await.1, before, "a repeat gives the same answer");
+    assert_eq!(before["total"]["cost_items_gbp"], "0.00");
+    let (s, f) = t.get(forecast).await;
+    assert_eq!(s, Status::Ok, "{f}");
+    assert_eq!(first_year(&f), (Some(1), json!("650.00")));
+
+    // A £100 repair: the total grows by exactly £100.00.
+    cost_item(
+        &t,
+        json!({"kind": "repair", "description": "New PSU", "scope": "asset", "asset_tag": "PC-0001",
+            "timing": "one_off", "amount": "100.00", "starts_on": "2024-08-01"}),
+    )
+    .await;
+    let (_, after) = t.get(tco).await;
+    assert_eq!(after["total"]["cost_items_gbp"], "100.00");
+    assert_eq!(dec(&after["total"]["total_gbp"]) - dec(&before["total"]["total_gbp"]), d("100.00"));
+
+    // A new replacement price, and a second desktop due 01/06/2026 (2026/27), show in the forecast.
+    let (s, v) = t.patch(&format!("/api/v1/models/{model}"), price("700.00")).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!(first_year(&t.get(forecast).await.1), (Some(1), json!("700.00")));
+    asset(&t, json!({"asset_tag": "PC-0002", "model_id": model, "purchase_date": "2021-06-01", "lifecycle_state": "in_stock"}))
+        .await;
+    let (_, f) = t.get(forecast).await;
+    assert_eq!(
+        (f["years"][2]["financial_year"].as_str(), f["years"][2]["replacements"].as_i64()),
+        (Some("2026/27"), Some(1))
+    );
+    assert_eq!(t.get(tco).await.1["assets_counted"], 2);
+}

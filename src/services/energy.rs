@@ -335,45 +335,26 @@ fn stored_decimal(what: &str, raw: &str) -> AppResult<Decimal> {
     Decimal::from_str(raw).map_err(|_| AppError::Internal(format!("{what}: stored value '{raw}' is not a decimal")))
 }
 
-/// Loads deployed assets (all, or those with the given ids and the PCs they belong to) and the reference data.
 /// The columns of an asset the estimate needs.
 #[derive(Debug, FromQueryResult)]
-struct EnergyAssetRow {
-    id: i32,
-    asset_tag: String,
-    category: String,
-    model_id: Option<i32>,
-    site_id: Option<i32>,
-    department_id: Option<i32>,
-    parent_asset_id: Option<i32>,
-    usage_profile_id: Option<i32>,
-    on_watts: Option<f64>,
-    sleep_watts: Option<f64>,
-    off_watts: Option<f64>,
-    purchase_date: Option<NaiveDate>,
+pub(crate) struct EnergyAssetRow {
+    pub(crate) id: i32,
+    pub(crate) asset_tag: String,
+    pub(crate) category: String,
+    pub(crate) model_id: Option<i32>,
+    pub(crate) site_id: Option<i32>,
+    pub(crate) department_id: Option<i32>,
+    pub(crate) parent_asset_id: Option<i32>,
+    pub(crate) usage_profile_id: Option<i32>,
+    pub(crate) on_watts: Option<f64>,
+    pub(crate) sleep_watts: Option<f64>,
+    pub(crate) off_watts: Option<f64>,
+    pub(crate) purchase_date: Option<NaiveDate>,
 }
 
+/// Loads deployed assets (all, or those with the given ids and the PCs they belong to) and the reference data.
 pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> AppResult<Loaded> {
-    let sites = site::Entity::find().all(conn).await?;
-    let site_names: HashMap<i32, String> = sites.iter().map(|s| (s.id, s.name.clone())).collect();
-    let site_pue: HashMap<i32, f64> = sites.iter().filter_map(|s| Some((s.id, s.pue?))).collect();
-    let models: HashMap<i32, device_model::Model> =
-        device_model::Entity::find().all(conn).await?.into_iter().map(|m| (m.id, m)).collect();
-    let model_names = models.iter().map(|(id, m)| (*id, format!("{} {}", m.manufacturer, m.name))).collect();
-    let department_names = department::Entity::find().all(conn).await?.into_iter().map(|d| (d.id, d.name)).collect();
-
-    let mut profiles = HashMap::new();
-    for p in usage_profile::Entity::find().all(conn).await? {
-        let profile = to_profile(&p).map_err(|e| AppError::Internal(format!("usage profile {}: {e}", p.id)))?;
-        profiles.insert(p.id, profile);
-    }
-    let category_default: HashMap<String, i32> = category_usage_profile::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.category, c.usage_profile_id))
-        .collect();
-
+    let mut builder = LoadBuilder::new(conn).await?;
     let deployed = LifecycleState::Deployed.as_str();
     let mut q =
         asset::Entity::find().filter(asset::Column::LifecycleState.eq(deployed)).order_by_asc(asset::Column::Id);
@@ -405,13 +386,6 @@ pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> 
         asset::Column::OffWatts,
         asset::Column::PurchaseDate,
     ]);
-    let far = NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(NaiveDate::MAX);
-    let mut watts = DecimalCache::default();
-    let mut assets = Vec::new();
-    let mut tags = HashMap::new();
-    // Assets with neither a profile nor a category default: fine only if they follow a counted PC, which
-    // is known once every page is read.
-    let mut without_profile = Vec::new();
     let mut after = 0;
     loop {
         let rows = q
@@ -425,124 +399,199 @@ pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> 
         after = last.id;
         let full_page = rows.len() as u64 == ASSET_PAGE;
         for a in rows {
-            let category: Category = a.category.parse().unwrap_or(Category::Other);
-            let model = a.model_id.and_then(|id| models.get(&id));
-            let mut watt = |own: Option<f64>, of_model: Option<f64>, field: &str| -> AppResult<Decimal> {
-                match own.or(of_model) {
-                    Some(w) => watts.get(field, &a.asset_tag, w),
-                    None => Err(AppError::field(
-                        field,
-                        "no_power_figures",
-                        format!("asset {} has no {field}: give it a model, or its own watts", a.asset_tag),
-                    )),
-                }
-            };
-            let draw = PowerDraw::new(
-                watt(a.on_watts, model.map(|m| m.on_watts), "on_watts")?,
-                watt(a.sleep_watts, model.map(|m| m.sleep_watts), "sleep_watts")?,
-                watt(a.off_watts, model.map(|m| m.off_watts), "off_watts")?,
-            )
-            .map_err(|e| AppError::field("on_watts", "invalid", format!("asset {}: {e}", a.asset_tag)))?;
-            let profile_id = a.usage_profile_id.or_else(|| category_default.get(category.as_str()).copied());
-            if profile_id.is_none() && !is_always_on_kit(category) {
-                without_profile.push(assets.len());
-            }
-            let pue = match a.site_id.and_then(|s| site_pue.get(&s)) {
-                Some(p) if is_always_on_kit(category) => {
-                    let value = watts.get("pue", &a.asset_tag, *p)?;
-                    Some(Pue::new(value).map_err(|e| AppError::field("pue", "invalid", e))?)
-                }
-                _ => None,
-            };
-            let in_service = match a.purchase_date {
-                Some(d) => Some(Period::new(d, far).map_err(AppError::Internal)?),
-                None => None,
-            };
-            assets.push(AssetEnergyInput {
-                asset_id: a.id,
-                category,
-                model_id: a.model_id,
-                department_id: a.department_id,
-                site_id: a.site_id,
-                parent_id: a.parent_asset_id,
-                profile_id: profile_id.unwrap_or(0),
-                draw,
-                pue,
-                in_service,
-            });
-            tags.insert(a.id, a.asset_tag);
+            builder.add(a)?;
         }
         if !full_page {
             break;
         }
     }
-    // A peripheral follows its PC only when that PC is counted too; otherwise it uses its own profile.
-    let present: HashSet<i32> = assets.iter().map(|a| a.asset_id).collect();
-    for a in &mut assets {
-        a.parent_id = a.parent_id.filter(|p| present.contains(p));
-    }
-    if let Some(a) = without_profile.iter().map(|&i| &assets[i]).find(|a| a.parent_id.is_none()) {
-        let tag = tags.get(&a.asset_id).map_or("?", String::as_str);
-        let category = a.category.as_str();
-        return Err(AppError::field(
-            "usage_profile_id",
-            "no_usage_profile",
-            format!(
-                "asset {tag} ({category}) has no usage profile: set a default profile for the category {category} \
-                 or one for the asset"
-            ),
-        ));
+    builder.finish(conn).await
+}
+
+/// [`Loaded`] made in three steps, so a caller that reads the asset table itself for more columns (TCO)
+/// can feed its deployed assets in without a second read: [`LoadBuilder::new`] reads the reference data
+/// the assets need, [`LoadBuilder::add`] takes each deployed asset in id order, and [`LoadBuilder::finish`]
+/// checks them and reads the tariffs, factor sets and bank holidays.
+pub(crate) struct LoadBuilder {
+    site_names: HashMap<i32, String>,
+    site_pue: HashMap<i32, f64>,
+    models: HashMap<i32, device_model::Model>,
+    model_names: HashMap<i32, String>,
+    department_names: HashMap<i32, String>,
+    profiles: HashMap<i32, UsageProfile>,
+    category_default: HashMap<String, i32>,
+    far: NaiveDate,
+    watts: DecimalCache,
+    assets: Vec<AssetEnergyInput>,
+    tags: HashMap<i32, String>,
+    /// Assets with neither a profile nor a category default: fine only if they follow a counted PC, which
+    /// is known once every asset is added.
+    without_profile: Vec<usize>,
+}
+
+impl LoadBuilder {
+    pub(crate) async fn new<C: ConnectionTrait>(conn: &C) -> AppResult<LoadBuilder> {
+        let sites = site::Entity::find().all(conn).await?;
+        let site_names: HashMap<i32, String> = sites.iter().map(|s| (s.id, s.name.clone())).collect();
+        let site_pue: HashMap<i32, f64> = sites.iter().filter_map(|s| Some((s.id, s.pue?))).collect();
+        let models: HashMap<i32, device_model::Model> =
+            device_model::Entity::find().all(conn).await?.into_iter().map(|m| (m.id, m)).collect();
+        let model_names = models.iter().map(|(id, m)| (*id, format!("{} {}", m.manufacturer, m.name))).collect();
+        let department_names =
+            department::Entity::find().all(conn).await?.into_iter().map(|d| (d.id, d.name)).collect();
+
+        let mut profiles = HashMap::new();
+        for p in usage_profile::Entity::find().all(conn).await? {
+            let profile = to_profile(&p).map_err(|e| AppError::Internal(format!("usage profile {}: {e}", p.id)))?;
+            profiles.insert(p.id, profile);
+        }
+        let category_default: HashMap<String, i32> = category_usage_profile::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.category, c.usage_profile_id))
+            .collect();
+        Ok(LoadBuilder {
+            site_names,
+            site_pue,
+            models,
+            model_names,
+            department_names,
+            profiles,
+            category_default,
+            far: NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(NaiveDate::MAX),
+            watts: DecimalCache::default(),
+            assets: Vec::new(),
+            tags: HashMap::new(),
+            without_profile: Vec::new(),
+        })
     }
 
-    let tariff_rows = tariff::Entity::find().order_by_asc(tariff::Column::EffectiveFrom).all(conn).await?;
-    let mut by_site: HashMap<Option<i32>, Vec<TariffRate>> = HashMap::new();
-    for t in &tariff_rows {
-        let pence = stored_decimal("tariff", &t.unit_rate_pence_per_kwh)?;
-        let mut rate = TariffRate::pence_per_kwh(t.effective_from, pence);
-        if let Some(m) = &t.market_kg_co2e_per_kwh {
-            rate = rate.with_market_factor(stored_decimal("tariff", m)?);
-        }
-        by_site.entry(t.site_id).or_default().push(rate);
-    }
-    let mut tariffs = Tariffs::default();
-    for (site_id, rates) in by_site {
-        let history = TariffHistory::new(rates).map_err(|e| {
-            let place = site_id.map_or("the council-wide tariff".to_string(), |s| site_label(&site_names, Some(s)));
-            AppError::field("tariff", "invalid_tariff", format!("{place}: {e}"))
-        })?;
-        match site_id {
-            Some(s) => {
-                tariffs.by_site.insert(s, history);
+    /// One deployed asset (callers add them in id order).
+    pub(crate) fn add(&mut self, a: EnergyAssetRow) -> AppResult<()> {
+        let category: Category = a.category.parse().unwrap_or(Category::Other);
+        let model = a.model_id.and_then(|id| self.models.get(&id));
+        let watts = &mut self.watts;
+        let mut watt = |own: Option<f64>, of_model: Option<f64>, field: &str| -> AppResult<Decimal> {
+            match own.or(of_model) {
+                Some(w) => watts.get(field, &a.asset_tag, w),
+                None => Err(AppError::field(
+                    field,
+                    "no_power_figures",
+                    format!("asset {} has no {field}: give it a model, or its own watts", a.asset_tag),
+                )),
             }
-            None => tariffs.default = Some(history),
+        };
+        let draw = PowerDraw::new(
+            watt(a.on_watts, model.map(|m| m.on_watts), "on_watts")?,
+            watt(a.sleep_watts, model.map(|m| m.sleep_watts), "sleep_watts")?,
+            watt(a.off_watts, model.map(|m| m.off_watts), "off_watts")?,
+        )
+        .map_err(|e| AppError::field("on_watts", "invalid", format!("asset {}: {e}", a.asset_tag)))?;
+        let profile_id = a.usage_profile_id.or_else(|| self.category_default.get(category.as_str()).copied());
+        if profile_id.is_none() && !is_always_on_kit(category) {
+            self.without_profile.push(self.assets.len());
         }
-    }
-
-    let mut sets = Vec::new();
-    for f in grid_factor_set::Entity::find().all(conn).await? {
-        sets.push(GridFactorSet {
-            year: f.year,
-            generation_kg_co2e_per_kwh: stored_decimal("grid factor set", &f.generation_kg_co2e_per_kwh)?,
-            td_kg_co2e_per_kwh: stored_decimal("grid factor set", &f.td_kg_co2e_per_kwh)?,
-            source: f.source,
+        let pue = match a.site_id.and_then(|s| self.site_pue.get(&s)) {
+            Some(p) if is_always_on_kit(category) => {
+                let value = self.watts.get("pue", &a.asset_tag, *p)?;
+                Some(Pue::new(value).map_err(|e| AppError::field("pue", "invalid", e))?)
+            }
+            _ => None,
+        };
+        let in_service = match a.purchase_date {
+            Some(d) => Some(Period::new(d, self.far).map_err(AppError::Internal)?),
+            None => None,
+        };
+        self.assets.push(AssetEnergyInput {
+            asset_id: a.id,
+            category,
+            model_id: a.model_id,
+            department_id: a.department_id,
+            site_id: a.site_id,
+            parent_id: a.parent_asset_id,
+            profile_id: profile_id.unwrap_or(0),
+            draw,
+            pue,
+            in_service,
         });
+        self.tags.insert(a.id, a.asset_tag);
+        Ok(())
     }
-    let factors = GridFactors::new(sets).map_err(AppError::Internal)?;
-    let holidays = BankHolidays::from_dates(bank_holiday::Entity::find().all(conn).await?.into_iter().map(|h| h.date));
 
-    Ok(Loaded {
-        assets,
-        tags,
-        profiles,
-        tariffs,
-        tariff_rows,
-        factors,
-        holidays,
-        site_names,
-        department_names,
-        model_names,
-        observed: ObservedOn::default(),
-    })
+    pub(crate) async fn finish<C: ConnectionTrait>(self, conn: &C) -> AppResult<Loaded> {
+        let LoadBuilder {
+            site_names, model_names, department_names, profiles, mut assets, tags, without_profile, ..
+        } = self;
+        // A peripheral follows its PC only when that PC is counted too; otherwise it uses its own profile.
+        let present: HashSet<i32> = assets.iter().map(|a| a.asset_id).collect();
+        for a in &mut assets {
+            a.parent_id = a.parent_id.filter(|p| present.contains(p));
+        }
+        if let Some(a) = without_profile.iter().map(|&i| &assets[i]).find(|a| a.parent_id.is_none()) {
+            let tag = tags.get(&a.asset_id).map_or("?", String::as_str);
+            let category = a.category.as_str();
+            return Err(AppError::field(
+                "usage_profile_id",
+                "no_usage_profile",
+                format!(
+                    "asset {tag} ({category}) has no usage profile: set a default profile for the category \
+                     {category} or one for the asset"
+                ),
+            ));
+        }
+
+        let tariff_rows = tariff::Entity::find().order_by_asc(tariff::Column::EffectiveFrom).all(conn).await?;
+        let mut by_site: HashMap<Option<i32>, Vec<TariffRate>> = HashMap::new();
+        for t in &tariff_rows {
+            let pence = stored_decimal("tariff", &t.unit_rate_pence_per_kwh)?;
+            let mut rate = TariffRate::pence_per_kwh(t.effective_from, pence);
+            if let Some(m) = &t.market_kg_co2e_per_kwh {
+                rate = rate.with_market_factor(stored_decimal("tariff", m)?);
+            }
+            by_site.entry(t.site_id).or_default().push(rate);
+        }
+        let mut tariffs = Tariffs::default();
+        for (site_id, rates) in by_site {
+            let history = TariffHistory::new(rates).map_err(|e| {
+                let place = site_id.map_or("the council-wide tariff".to_string(), |s| site_label(&site_names, Some(s)));
+                AppError::field("tariff", "invalid_tariff", format!("{place}: {e}"))
+            })?;
+            match site_id {
+                Some(s) => {
+                    tariffs.by_site.insert(s, history);
+                }
+                None => tariffs.default = Some(history),
+            }
+        }
+
+        let mut sets = Vec::new();
+        for f in grid_factor_set::Entity::find().all(conn).await? {
+            sets.push(GridFactorSet {
+                year: f.year,
+                generation_kg_co2e_per_kwh: stored_decimal("grid factor set", &f.generation_kg_co2e_per_kwh)?,
+                td_kg_co2e_per_kwh: stored_decimal("grid factor set", &f.td_kg_co2e_per_kwh)?,
+                source: f.source,
+            });
+        }
+        let factors = GridFactors::new(sets).map_err(AppError::Internal)?;
+        let holidays =
+            BankHolidays::from_dates(bank_holiday::Entity::find().all(conn).await?.into_iter().map(|h| h.date));
+
+        Ok(Loaded {
+            assets,
+            tags,
+            profiles,
+            tariffs,
+            tariff_rows,
+            factors,
+            holidays,
+            site_names,
+            department_names,
+            model_names,
+            observed: ObservedOn::default(),
+        })
+    }
 }
 
 fn site_label(names: &HashMap<i32, String>, site_id: Option<i32>) -> String {

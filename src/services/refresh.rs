@@ -8,20 +8,21 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::str::FromStr;
 
 use super::energy::{self as energy_service};
-use super::tco::{load_models, load_planned, profile_of, today, Calendars, Planned};
+use super::tco::{due_and_life, load_models, load_planned, profile_of, today, Calendars, Planned};
 use crate::domain::{Category, Gbp, LifecycleState};
 use crate::energy::tariff::round_to_pence;
 use crate::energy::{EnergyError, FinancialYear, PowerDraw};
 use crate::error::{AppError, AppResult};
-use crate::store::device_model;
+use crate::store::{asset, device_model};
 use crate::tco::refresh_plan::{
-    forecast, keep_longer, status, ForecastYear, KeepAsset, KeepInputs, PlanAsset, RefreshStatus, YearEnergy,
+    forecast_counted, keep_longer, status, ForecastYear, KeepAsset, KeepInputs, PlanAsset, RefreshStatus, YearEnergy,
 };
 
 fn planned_now(state: LifecycleState) -> bool {
@@ -90,7 +91,6 @@ struct Names {
 }
 
 async fn names<C: ConnectionTrait>(conn: &C, models: &HashMap<i32, device_model::Model>) -> AppResult<Names> {
-    use sea_orm::EntityTrait;
     Ok(Names {
         models: models.iter().map(|(id, m)| (*id, format!("{} {}", m.manufacturer, m.name))).collect(),
         departments: crate::store::department::Entity::find()
@@ -196,15 +196,6 @@ pub struct RefreshForecast {
     pub method: String,
 }
 
-fn plan_asset(p: &Planned, models: &HashMap<i32, device_model::Model>) -> PlanAsset {
-    PlanAsset {
-        asset_id: p.row.id,
-        due: p.due,
-        life_months: p.life_months,
-        replacement_gbp: price_of(models, p.row.model_id),
-    }
-}
-
 /// Replacements and budget for each of the next `years` financial years (this one first).
 pub async fn forecast_years<C: ConnectionTrait>(conn: &C, years: u32) -> AppResult<RefreshForecast> {
     forecast_as_of(conn, years, today()).await
@@ -215,10 +206,57 @@ pub async fn forecast_as_of<C: ConnectionTrait>(conn: &C, years: u32, today: Nai
         return Err(AppError::field("years", "out_of_range", format!("years {years} is outside 1–20")));
     }
     let models = load_models(conn).await?;
-    let planned = load_planned(conn, &models).await?;
-    let assets: Vec<PlanAsset> =
-        planned.iter().filter(|p| planned_now(p.state)).map(|p| plan_asset(p, &models)).collect();
-    Ok(RefreshForecast { as_of: today, years: forecast_rows(&forecast(&assets, today, years))?, method: METHOD.into() })
+    let alike = load_alike(conn, &models).await?;
+    let years = forecast_counted(alike.iter().map(|(a, n)| (a, *n)), today, years);
+    Ok(RefreshForecast { as_of: today, years: forecast_rows(&years)?, method: METHOD.into() })
+}
+
+/// Assets with the same planning columns, counted by the database (all the forecast needs of them).
+#[derive(Debug, FromQueryResult)]
+struct AlikeRow {
+    lifecycle_state: String,
+    category: String,
+    model_id: Option<i32>,
+    purchase_date: Option<NaiveDate>,
+    life_months: Option<i32>,
+    refresh_date: Option<NaiveDate>,
+    assets: i64,
+}
+
+/// The assets planned, as (what the forecast needs of one, how many are alike). A register of 100,000
+/// has a few thousand such groups, so the database sends far fewer rows than one per asset.
+async fn load_alike<C: ConnectionTrait>(
+    conn: &C,
+    models: &HashMap<i32, device_model::Model>,
+) -> AppResult<Vec<(PlanAsset, u32)>> {
+    let columns = [
+        asset::Column::LifecycleState,
+        asset::Column::Category,
+        asset::Column::ModelId,
+        asset::Column::PurchaseDate,
+        asset::Column::LifeMonths,
+        asset::Column::RefreshDate,
+    ];
+    let mut q = asset::Entity::find()
+        .select_only()
+        .columns(columns)
+        .column_as(SimpleExpr::from(Func::count(Expr::col(asset::Column::Id))), "assets");
+    for c in columns {
+        q = q.group_by(c);
+    }
+    let rows = q.into_model::<AlikeRow>().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| planned_now(r.lifecycle_state.parse().unwrap_or(LifecycleState::InStock)))
+        .map(|r| {
+            let category: Category = r.category.parse().unwrap_or(Category::Other);
+            let (due, life_months) =
+                due_and_life(category, r.model_id, r.purchase_date, r.life_months, r.refresh_date, models);
+            // A group has no one asset's id; the forecast does not use it.
+            let one = PlanAsset { asset_id: 0, due, life_months, replacement_gbp: price_of(models, r.model_id) };
+            (one, u32::try_from(r.assets).unwrap_or(u32::MAX))
+        })
+        .collect())
 }
 
 // -------------------------------------------------------------------------------------------- what-if

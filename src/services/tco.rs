@@ -14,9 +14,13 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
+use super::charts::data_version_of;
 use super::cost_items::{self as cost_item_service};
 use super::energy::{self as energy_service, Loaded};
+use super::refresh::RefreshForecast;
 use crate::domain::refresh::{refresh_due, RefreshInputs};
 use crate::domain::{AssetTag, Category, Gbp, LifecycleState};
 use crate::energy::power::is_always_on_kit;
@@ -111,26 +115,143 @@ async fn load_planned_where<C: ConnectionTrait>(
         .into_model::<PlanRow>()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let category: Category = row.category.parse().unwrap_or(Category::Other);
-            let model_life = row.model_id.and_then(|m| models.get(&m)).and_then(|m| m.default_life_months);
-            let life = |v: Option<i32>| v.and_then(|m| u32::try_from(m).ok());
-            let due = refresh_due(&RefreshInputs {
-                refresh_date_override: row.refresh_date,
-                purchase_date: row.purchase_date,
-                asset_life_months: life(row.life_months),
-                model_life_months: life(model_life),
-                category,
-            });
-            let life_months =
-                life(row.life_months).or(life(model_life)).unwrap_or_else(|| category.default_life_months());
-            let state = row.lifecycle_state.parse().unwrap_or(LifecycleState::InStock);
-            Planned { row, category, state, due, life_months }
-        })
-        .collect())
+    Ok(rows.into_iter().map(|row| to_planned(row, models)).collect())
 }
+
+fn to_planned(row: PlanRow, models: &HashMap<i32, device_model::Model>) -> Planned {
+    let category: Category = row.category.parse().unwrap_or(Category::Other);
+    let (due, life_months) =
+        due_and_life(category, row.model_id, row.purchase_date, row.life_months, row.refresh_date, models);
+    let state = row.lifecycle_state.parse().unwrap_or(LifecycleState::InStock);
+    Planned { row, category, state, due, life_months }
+}
+
+/// An asset's refresh due date, and the life its replacement would get (its own, else its model's, else
+/// its category's), from its planning columns.
+pub(crate) fn due_and_life(
+    category: Category,
+    model_id: Option<i32>,
+    purchase_date: Option<NaiveDate>,
+    life_months: Option<i32>,
+    refresh_date: Option<NaiveDate>,
+    models: &HashMap<i32, device_model::Model>,
+) -> (Option<NaiveDate>, u32) {
+    let model_life = model_id.and_then(|m| models.get(&m)).and_then(|m| m.default_life_months);
+    let life = |v: Option<i32>| v.and_then(|m| u32::try_from(m).ok());
+    let due = refresh_due(&RefreshInputs {
+        refresh_date_override: refresh_date,
+        purchase_date,
+        asset_life_months: life(life_months),
+        model_life_months: life(model_life),
+        category,
+    });
+    (due, life(life_months).or(life(model_life)).unwrap_or_else(|| category.default_life_months()))
+}
+
+/// The columns TCO reads of an asset: the planning ones and, for deployed assets, the energy engine's.
+#[derive(Debug, FromQueryResult)]
+struct TcoAssetRow {
+    id: i32,
+    asset_tag: String,
+    category: String,
+    model_id: Option<i32>,
+    site_id: Option<i32>,
+    department_id: Option<i32>,
+    purchase_date: Option<NaiveDate>,
+    purchase_cost_pence: Option<i64>,
+    life_months: Option<i32>,
+    refresh_date: Option<NaiveDate>,
+    lifecycle_state: String,
+    parent_asset_id: Option<i32>,
+    usage_profile_id: Option<i32>,
+    on_watts: Option<f64>,
+    sleep_watts: Option<f64>,
+    off_watts: Option<f64>,
+}
+
+/// Every asset as planning sees it, and the energy engine's inputs for the deployed ones: what
+/// [`load_planned`] and `energy::load(conn, None)` give, from one read of the asset table.
+async fn load_planned_and_energy<C: ConnectionTrait>(
+    conn: &C,
+    models: &HashMap<i32, device_model::Model>,
+) -> AppResult<(Vec<Planned>, Loaded)> {
+    let mut energy = energy_service::LoadBuilder::new(conn).await?;
+    let q = asset::Entity::find().order_by_asc(asset::Column::Id).select_only().columns([
+        asset::Column::Id,
+        asset::Column::AssetTag,
+        asset::Column::Category,
+        asset::Column::ModelId,
+        asset::Column::SiteId,
+        asset::Column::DepartmentId,
+        asset::Column::PurchaseDate,
+        asset::Column::PurchaseCostPence,
+        asset::Column::LifeMonths,
+        asset::Column::RefreshDate,
+        asset::Column::LifecycleState,
+        asset::Column::ParentAssetId,
+        asset::Column::UsageProfileId,
+        asset::Column::OnWatts,
+        asset::Column::SleepWatts,
+        asset::Column::OffWatts,
+    ]);
+    let deployed = LifecycleState::Deployed.as_str();
+    let mut planned = Vec::new();
+    let mut after = 0;
+    // A page of ids at a time, as `energy::load` does: the driver holds a whole result set's values.
+    loop {
+        let rows = q
+            .clone()
+            .filter(asset::Column::Id.gt(after))
+            .limit(ASSET_PAGE)
+            .into_model::<TcoAssetRow>()
+            .all(conn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let full_page = rows.len() as u64 == ASSET_PAGE;
+        for r in rows {
+            if r.lifecycle_state == deployed {
+                energy.add(energy_service::EnergyAssetRow {
+                    id: r.id,
+                    asset_tag: r.asset_tag.clone(),
+                    category: r.category.clone(),
+                    model_id: r.model_id,
+                    site_id: r.site_id,
+                    department_id: r.department_id,
+                    parent_asset_id: r.parent_asset_id,
+                    usage_profile_id: r.usage_profile_id,
+                    on_watts: r.on_watts,
+                    sleep_watts: r.sleep_watts,
+                    off_watts: r.off_watts,
+                    purchase_date: r.purchase_date,
+                })?;
+            }
+            planned.push(to_planned(
+                PlanRow {
+                    id: r.id,
+                    asset_tag: r.asset_tag,
+                    category: r.category,
+                    model_id: r.model_id,
+                    site_id: r.site_id,
+                    department_id: r.department_id,
+                    purchase_date: r.purchase_date,
+                    purchase_cost_pence: r.purchase_cost_pence,
+                    life_months: r.life_months,
+                    refresh_date: r.refresh_date,
+                    lifecycle_state: r.lifecycle_state,
+                },
+                models,
+            ));
+        }
+        if !full_page {
+            break;
+        }
+    }
+    Ok((planned, energy.finish(conn).await?))
+}
+
+/// Assets read per query (see [`load_planned_and_energy`]).
+const ASSET_PAGE: u64 = 10_000;
 
 pub(crate) async fn load_models<C: ConnectionTrait>(conn: &C) -> AppResult<HashMap<i32, device_model::Model>> {
     Ok(device_model::Entity::find().all(conn).await?.into_iter().map(|m| (m.id, m)).collect())
@@ -247,11 +368,10 @@ struct Computed {
 async fn compute<C: ConnectionTrait>(conn: &C, only: Option<i32>, today: NaiveDate) -> AppResult<Computed> {
     let models = load_models(conn).await?;
     let items = cost_item_service::inputs(conn).await?;
-    let planned = match only {
-        None => load_planned(conn, &models).await?,
-        Some(id) => load_sharers(conn, &models, id, &items).await?,
+    let (planned, loaded) = match only {
+        None => load_planned_and_energy(conn, &models).await?,
+        Some(id) => (load_sharers(conn, &models, id, &items).await?, energy_service::load(conn, Some(&[id])).await?),
     };
-    let loaded = energy_service::load(conn, only.as_ref().map(std::slice::from_ref)).await?;
     let disposal = disposal_money_by_asset(conn).await?;
 
     let far_past = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
@@ -300,28 +420,111 @@ async fn compute<C: ConnectionTrait>(conn: &C, only: Option<i32>, today: NaiveDa
     }
 
     let mut by_asset = shared.by_asset;
-    let tcos = planned
-        .iter()
-        .zip(&lives)
-        .filter(|(p, _)| only.is_none_or(|id| p.row.id == id))
-        .map(|(p, life)| {
-            let (to_date, forecast) = energy.get(&p.row.id).copied().unwrap_or((None, None));
-            asset_tco(AssetTcoInput {
-                asset_id: p.row.id,
-                model_id: p.row.model_id,
-                category: p.category,
-                department_id: p.row.department_id,
-                site_id: p.row.site_id,
-                life: *life,
-                purchase_gbp: p.row.purchase_cost_pence.map(|c| Gbp::from_pence(c).decimal()),
-                energy_to_date: to_date,
-                energy_forecast: forecast,
-                cost_items: by_asset.remove(&p.row.id).unwrap_or_default(),
-                disposal: disposal.get(&p.row.id).copied(),
-            })
+    // Sized up front: an AssetTco is a few hundred bytes, and growing a Vec of 100,000 copies them each time.
+    let mut tcos = Vec::with_capacity(if only.is_some() { 1 } else { planned.len() });
+    tcos.extend(planned.iter().zip(&lives).filter(|(p, _)| only.is_none_or(|id| p.row.id == id)).map(|(p, life)| {
+        let (to_date, forecast) = energy.get(&p.row.id).copied().unwrap_or((None, None));
+        asset_tco(AssetTcoInput {
+            asset_id: p.row.id,
+            model_id: p.row.model_id,
+            category: p.category,
+            department_id: p.row.department_id,
+            site_id: p.row.site_id,
+            life: *life,
+            purchase_gbp: p.row.purchase_cost_pence.map(|c| Gbp::from_pence(c).decimal()),
+            energy_to_date: to_date,
+            energy_forecast: forecast,
+            cost_items: by_asset.remove(&p.row.id).unwrap_or_default(),
+            disposal: disposal.get(&p.row.id).copied(),
         })
-        .collect();
+    }));
     Ok(Computed { planned, tcos, unallocated: shared.unallocated, loaded, models, today })
+}
+
+// ------------------------------------------------------------------------------------------ the cache
+
+/// The tables TCO and the refresh forecast read: the energy engine's, cost items and disposals.
+const TCO_TABLES: [&str; 12] = [
+    "asset",
+    "site",
+    "department",
+    "device_model",
+    "usage_profile",
+    "category_usage_profile",
+    "tariff",
+    "grid_factor_set",
+    "bank_holiday",
+    "cost_item",
+    "disposal",
+    "disposal_asset",
+];
+
+/// TCO reports and refresh forecasts already worked out (each a few rows), keyed by what was asked and
+/// valid for one data version (`charts::data_version_of`: the newest audit event, which every change made
+/// through the app writes on whichever instance, and the row counts of the tables read). TCO of 100,000
+/// assets takes a second or more, so the API answers a repeat from here until the register, a cost item, a
+/// disposal or an energy input changes. As with the charts' cache, a change made outside the app (direct
+/// SQL) goes unseen until the next audited change or a restart.
+#[derive(Default)]
+pub struct TcoCache {
+    reports: Mutex<HashMap<(NaiveDate, TcoGroupBy), Versioned<TcoReport>>>,
+    forecasts: Mutex<HashMap<(NaiveDate, u32), Versioned<RefreshForecast>>>,
+}
+
+/// An answer and the data version it was worked out for.
+type Versioned<T> = (String, Arc<T>);
+
+/// Entries kept before the cache starts again.
+const CACHE_ENTRIES: usize = 64;
+
+fn cached<K: Eq + Hash, T>(map: &Mutex<HashMap<K, Versioned<T>>>, key: &K, version: &str) -> Option<Arc<T>> {
+    let entries = map.lock().unwrap_or_else(|p| p.into_inner());
+    entries.get(key).filter(|(v, _)| v == version).map(|(_, a)| a.clone())
+}
+
+fn keep<K: Eq + Hash, T>(map: &Mutex<HashMap<K, Versioned<T>>>, key: K, version: String, answer: Arc<T>) {
+    let mut entries = map.lock().unwrap_or_else(|p| p.into_inner());
+    if entries.len() >= CACHE_ENTRIES {
+        entries.clear();
+    }
+    entries.insert(key, (version, answer));
+}
+
+impl TcoCache {
+    /// [`report_as_of`], from the cache when nothing it reads has changed.
+    pub async fn report<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        group_by: TcoGroupBy,
+        today: NaiveDate,
+    ) -> AppResult<Arc<TcoReport>> {
+        // The version is read first, so an answer is never kept under a newer version than its data.
+        let version = data_version_of(conn, &TCO_TABLES).await?;
+        let key = (today, group_by);
+        if let Some(hit) = cached(&self.reports, &key, &version) {
+            return Ok(hit);
+        }
+        let answer = Arc::new(report_as_of(conn, group_by, today).await?);
+        keep(&self.reports, key, version, answer.clone());
+        Ok(answer)
+    }
+
+    /// `refresh::forecast_as_of`, from the cache when nothing it reads has changed.
+    pub async fn forecast<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        years: u32,
+        today: NaiveDate,
+    ) -> AppResult<Arc<RefreshForecast>> {
+        let version = data_version_of(conn, &TCO_TABLES).await?;
+        let key = (today, years);
+        if let Some(hit) = cached(&self.forecasts, &key, &version) {
+            return Ok(hit);
+        }
+        let answer = Arc::new(super::refresh::forecast_as_of(conn, years, today).await?);
+        keep(&self.forecasts, key, version, answer.clone());
+        Ok(answer)
+    }
 }
 
 // -------------------------------------------------------------------------------------------- answers

@@ -198,21 +198,24 @@ pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) 
         let in_scope: &[&Member] = by_scope.get(&item.scope).map_or(&[], Vec::as_slice);
         debug_assert!(in_scope.iter().all(|m| m.is_in(item.scope)));
         let last_life = in_scope.iter().map(|m| m.life.to()).max().unwrap_or(until);
-        let mut shares: HashMap<i32, ItemShare> = HashMap::new();
+        // Each member's share, by its place in `in_scope` (one slot per member, not a map lookup per charge).
+        let mut shares: Vec<Option<ItemShare>> = vec![None; in_scope.len()];
+        let mut bearers: Vec<usize> = Vec::with_capacity(in_scope.len());
         let mut unallocated = Decimal::ZERO;
         for charge in charges(item, last_life) {
-            let bearers: Vec<&&Member> = match item.scope {
-                CostScope::Asset(_) => in_scope.iter().collect(),
-                _ => in_scope.iter().filter(|m| m.life.contains(charge.date)).collect(),
-            };
+            bearers.clear();
+            match item.scope {
+                CostScope::Asset(_) => bearers.extend(0..in_scope.len()),
+                _ => bearers.extend((0..in_scope.len()).filter(|&i| in_scope[i].life.contains(charge.date))),
+            }
             if bearers.is_empty() {
                 unallocated += charge.amount_gbp;
                 continue;
             }
             let n = bearers.len() as u32;
             let each = charge.amount_gbp / Decimal::from(n);
-            for m in bearers {
-                let s = shares.entry(m.asset_id).or_insert(ItemShare {
+            for &i in &bearers {
+                let s = shares[i].get_or_insert(ItemShare {
                     item_id: item.id,
                     amount_gbp: Decimal::ZERO,
                     charges: 0,
@@ -226,8 +229,10 @@ pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) 
         if !unallocated.is_zero() {
             out.unallocated.push((item.id, unallocated));
         }
-        for (asset_id, share) in shares {
-            out.by_asset.entry(asset_id).or_default().push(share);
+        for (m, share) in in_scope.iter().zip(shares) {
+            if let Some(share) = share {
+                out.by_asset.entry(m.asset_id).or_default().push(share);
+            }
         }
     }
     for shares in out.by_asset.values_mut() {

@@ -72,6 +72,16 @@ pub struct ForecastYear {
 
 /// Replacements and budget for each of `years` financial years from the one holding `today`.
 pub fn forecast(assets: &[PlanAsset], today: NaiveDate, years: u32) -> Vec<ForecastYear> {
+    forecast_counted(assets.iter().map(|a| (a, 1)), today, years)
+}
+
+/// [`forecast`] of assets given as (asset, how many alike): `n` assets with the same due date, life and
+/// replacement price count as `n` replacements and `n ×` the price wherever one of them would count.
+pub fn forecast_counted<'a>(
+    assets: impl IntoIterator<Item = (&'a PlanAsset, u32)>,
+    today: NaiveDate,
+    years: u32,
+) -> Vec<ForecastYear> {
     let first = FinancialYear::containing(today).0;
     let mut out: Vec<ForecastYear> = (0..years as i32)
         .map(|i| ForecastYear {
@@ -81,16 +91,16 @@ pub fn forecast(assets: &[PlanAsset], today: NaiveDate, years: u32) -> Vec<Forec
             unpriced: 0,
         })
         .collect();
-    for a in assets {
+    for (a, n) in assets {
         let Some(due) = a.due else { continue };
         let mut when = due.max(today);
         loop {
             let index = FinancialYear::containing(when).0 - first;
             let Some(y) = usize::try_from(index).ok().and_then(|i| out.get_mut(i)) else { break };
-            y.replacements += 1;
+            y.replacements += n;
             match a.replacement_gbp {
-                Some(p) => y.budget_gbp += p,
-                None => y.unpriced += 1,
+                Some(p) => y.budget_gbp += p * Decimal::from(n),
+                None => y.unpriced += n,
             }
             match when.checked_add_months(Months::new(a.life_months)) {
                 Some(next) if a.life_months > 0 => when = next,
@@ -278,6 +288,37 @@ mod tests {
                 (2029, 1, dec("800"), 0),
             ]
         );
+    }
+
+    #[test]
+    fn alike_assets_counted_together_give_the_same_forecast_as_one_by_one() {
+        // Today 23/11/2025 (2025/26). 3 laptops overdue (due 01/09/2025), 48 months, £800.00: 3 replaced in
+        // 2025/26 (£2,400.00) and 3 again on 23/11/2029 (2029/30, £2,400.00). 2 desktops due 01/04/2026 with
+        // no replacement price: 2 unpriced in 2026/27. One more laptop due 01/09/2025 counted alone joins
+        // the three: 4 and £3,200.00 in 2025/26 and in 2029/30.
+        let today = ymd(2025, 11, 23);
+        let laptop = PlanAsset {
+            asset_id: 0,
+            due: Some(ymd(2025, 9, 1)),
+            life_months: 48,
+            replacement_gbp: Some(dec("800.00")),
+        };
+        let desktop = PlanAsset { asset_id: 0, due: Some(ymd(2026, 4, 1)), life_months: 60, replacement_gbp: None };
+        let counted = forecast_counted([(&laptop, 3), (&desktop, 2), (&laptop, 1)], today, 5);
+        let got: Vec<(i32, u32, Decimal, u32)> =
+            counted.iter().map(|y| (y.year.0, y.replacements, y.budget_gbp, y.unpriced)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2025, 4, dec("3200.00"), 0),
+                (2026, 2, Decimal::ZERO, 2),
+                (2027, 0, Decimal::ZERO, 0),
+                (2028, 0, Decimal::ZERO, 0),
+                (2029, 4, dec("3200.00"), 0),
+            ]
+        );
+        let one_by_one = [laptop, laptop, laptop, desktop, desktop, laptop];
+        assert_eq!(forecast(&one_by_one, today, 5), counted);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use rocket::serde::json::Json;
-use rocket::{get, post};
+use rocket::{get, post, State};
 use utoipa::OpenApi;
 
 use super::optional_param;
@@ -15,8 +15,8 @@ use crate::services::refresh::{
     RefreshPlan,
 };
 use crate::services::tco::{
-    self, AssetTcoView, CostShareView, EnergyPartView, ModelComparison, ModelPerSeat, RateUsed, TcoFigures, TcoReport,
-    TcoRow, Unallocated,
+    self, AssetTcoView, CostShareView, EnergyPartView, ModelComparison, ModelPerSeat, RateUsed, TcoCache, TcoFigures,
+    TcoReport, TcoRow, Unallocated,
 };
 use crate::web::access::Viewer;
 use crate::web::guards::{ApiJson, Db};
@@ -62,12 +62,14 @@ fn as_of(raw: Option<&str>) -> AppResult<NaiveDate> {
 #[get("/tco?<group_by>&<as_of>", rank = 2)]
 pub async fn report(
     db: Db<'_>,
+    cache: &State<TcoCache>,
     _who: Viewer,
     group_by: Option<&str>,
     as_of: Option<&str>,
 ) -> AppResult<Json<TcoReport>> {
     let by = optional_param(group_by, "group_by", tco::parse_group_by)?.unwrap_or(crate::tco::TcoGroupBy::Department);
-    Ok(Json(tco::report_as_of(db.inner(), by, self::as_of(as_of)?).await?))
+    let report = cache.report(db.inner(), by, self::as_of(as_of)?).await?;
+    Ok(Json(TcoReport::clone(&report)))
 }
 
 /// One asset's TCO, each part with the inputs it used.
@@ -112,11 +114,13 @@ pub async fn plan(db: Db<'_>, _who: Viewer, as_of: Option<&str>) -> AppResult<Js
 #[get("/refresh/forecast?<years>&<as_of>")]
 pub async fn forecast(
     db: Db<'_>,
+    cache: &State<TcoCache>,
     _who: Viewer,
     years: Option<u32>,
     as_of: Option<&str>,
 ) -> AppResult<Json<RefreshForecast>> {
-    Ok(Json(refresh::forecast_as_of(db.inner(), years.unwrap_or(5), self::as_of(as_of)?).await?))
+    let forecast = cache.forecast(db.inner(), years.unwrap_or(5), self::as_of(as_of)?).await?;
+    Ok(Json(RefreshForecast::clone(&forecast)))
 }
 
 /// Keeping a group N more years instead of replacing it with a chosen model: money deferred, embodied carbon

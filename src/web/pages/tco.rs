@@ -3,8 +3,8 @@
 //! section of an asset's page. Dates dd/mm/yyyy, money £1,234.56. Depends on services only.
 
 use askama::Template;
-use rocket::get;
 use rocket::request::FlashMessage;
+use rocket::{get, State};
 
 use super::cost_items::ItemRow;
 use super::forms::Choice;
@@ -14,7 +14,7 @@ use crate::domain::{AssetTag, Category, Gbp};
 use crate::error::AppError;
 use crate::services::cost_items;
 use crate::services::refresh::{self, ForecastRow, KeepLongerRequest, PlanList};
-use crate::services::tco::{self, TcoFigures};
+use crate::services::tco::{self, TcoCache, TcoFigures};
 use crate::tco::TcoGroupBy;
 use crate::web::access::Viewer;
 use crate::web::guards::Db;
@@ -94,6 +94,7 @@ struct TcoPage {
 #[get("/tco?<group_by>&<model_a>&<model_b>&<years>")]
 async fn tco_page(
     db: Db<'_>,
+    cache: &State<TcoCache>,
     who: Viewer,
     group_by: Option<&str>,
     model_a: Option<i32>,
@@ -135,7 +136,7 @@ async fn tco_page(
         comparison_rows: vec![],
         method: tco::METHOD.into(),
     };
-    match tco::report(db.inner(), by).await {
+    match cache.report(db.inner(), by, tco::today()).await {
         Err(e) => page.problem = Some(problem_of(e)?),
         Ok(r) => {
             page.rows = r
@@ -270,6 +271,7 @@ struct RefreshPage {
 #[get("/refresh?<category>&<model_id>&<department_id>&<site_id>&<years>&<replacement_model_id>")]
 async fn refresh_page(
     db: Db<'_>,
+    cache: &State<TcoCache>,
     who: Viewer,
     category: Option<&str>,
     model_id: Option<i32>,
@@ -282,7 +284,7 @@ async fn refresh_page(
     let l = Lookups::load(db.inner()).await?;
     let category: Option<Category> = category.filter(|c| !c.is_empty()).and_then(|c| c.parse().ok());
     let plan = refresh::plan(db.inner()).await?;
-    let forecast = refresh::forecast_years(db.inner(), 5).await?;
+    let forecast = cache.forecast(db.inner(), 5, tco::today()).await?;
     let opt = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
     let mut page = RefreshPage {
         layout: Layout::new(&who.0, "refresh", "Refresh planning", flash),
@@ -308,7 +310,7 @@ async fn refresh_page(
         } else {
             String::new()
         },
-        forecast: forecast.years,
+        forecast: forecast.years.clone(),
         form: WhatIfForm {
             categories: lookups::category_choices(),
             models: l.model_choices(),
