@@ -108,6 +108,10 @@ pub type Estimate = Result<Arc<EnergyReport>, String>;
 pub struct EstimateCache {
     entries: Mutex<HashMap<EstimateKey, Versioned<Estimate>>>,
     refresh: Mutex<HashMap<RefreshKey, Versioned<RefreshAnswer>>>,
+    /// The register as the estimates read it, at the data version it was read: one read serves every
+    /// period and grouping (the dashboard and the members' report ask for six). An async lock, so that
+    /// requests arriving together while it is read wait for that one read instead of each starting one.
+    register: tokio::sync::Mutex<Option<Versioned<Arc<energy_service::Register>>>>,
 }
 
 /// An estimate's period and grouping.
@@ -124,6 +128,18 @@ pub type RefreshAnswer = Arc<(Vec<RefreshYear>, u64)>;
 const CACHE_ENTRIES: usize = 256;
 
 impl EstimateCache {
+    async fn register<C: ConnectionTrait>(&self, conn: &C, version: &str) -> AppResult<Arc<energy_service::Register>> {
+        let mut slot = self.register.lock().await;
+        if let Some((v, r)) = slot.as_ref() {
+            if v == version {
+                return Ok(r.clone());
+            }
+        }
+        let r = Arc::new(energy_service::load_register(conn).await?);
+        *slot = Some((version.to_string(), r.clone()));
+        Ok(r)
+    }
+
     fn get(&self, key: &EstimateKey, version: &str) -> Option<Estimate> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.get(key).filter(|(v, _)| v == version).map(|(_, e)| e.clone())
@@ -169,7 +185,11 @@ impl<'a, C: ConnectionTrait> Source<'a, C> {
         if let Some(hit) = self.cache.get(&key, &self.version) {
             return Ok(hit);
         }
-        let answer = match energy_service::estimate(self.conn, period, group_by).await {
+        let worked_out = match self.cache.register(self.conn, &self.version).await {
+            Ok(register) => energy_service::estimate_from(self.conn, &register, period, group_by).await,
+            Err(e) => Err(e),
+        };
+        let answer = match worked_out {
             Ok(r) => Ok(Arc::new(r)),
             Err(AppError::Unprocessable(errs)) => {
                 Err(errs.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))

@@ -304,8 +304,6 @@ pub(crate) struct Loaded {
     pub(crate) site_names: HashMap<i32, String>,
     pub(crate) department_names: HashMap<i32, String>,
     pub(crate) model_names: HashMap<i32, String>,
-    /// Agents' observed minutes on, for the period being estimated (loaded with [`Loaded::observe`]).
-    observed: ObservedOn,
 }
 
 fn decimal_of_f64(field: &str, tag: &str, v: f64) -> AppResult<Decimal> {
@@ -589,7 +587,6 @@ impl LoadBuilder {
             site_names,
             department_names,
             model_names,
-            observed: ObservedOn::default(),
         })
     }
 }
@@ -639,13 +636,13 @@ pub(crate) fn energy_error(e: EnergyError, loaded: &Loaded) -> AppError {
 }
 
 impl Loaded {
-    /// Reads the agents' observed days in `period` for the loaded assets.
-    async fn observe<C: ConnectionTrait>(&mut self, conn: &C, period: &Period, only: Option<&[i32]>) -> AppResult<()> {
-        self.observed = super::agents::observed_on(conn, period, only).await?;
-        Ok(())
-    }
-
-    fn inputs(&self, period: Period, factor_method: FactorMethod) -> EstimateInputs<'_> {
+    /// The inputs for `period`, with the agents' observed days in it (see [`observe`]).
+    fn inputs<'a>(
+        &'a self,
+        observed: &'a ObservedOn,
+        period: Period,
+        factor_method: FactorMethod,
+    ) -> EstimateInputs<'a> {
         EstimateInputs {
             period,
             assets: &self.assets,
@@ -654,7 +651,7 @@ impl Loaded {
             factors: &self.factors,
             factor_method,
             holidays: &self.holidays,
-            observed: &self.observed,
+            observed,
         }
     }
 
@@ -740,13 +737,36 @@ impl Loaded {
 
 /// The estate's energy, cost and carbon over `period`, grouped.
 pub async fn estimate<C: ConnectionTrait>(conn: &C, period: Period, group_by: &[GroupBy]) -> AppResult<EnergyReport> {
-    let mut loaded = load(conn, None).await?;
-    loaded.observe(conn, &period, None).await?;
-    report(&loaded, period, group_by, &loaded.assets)
+    estimate_from(conn, &load_register(conn).await?, period, group_by).await
+}
+
+/// The register as the estimate reads it (deployed assets, profiles, tariffs, factors), for estimating
+/// several periods or groupings from one read: see `charts::EstimateCache`.
+pub struct Register(Loaded);
+
+pub async fn load_register<C: ConnectionTrait>(conn: &C) -> AppResult<Register> {
+    Ok(Register(load(conn, None).await?))
+}
+
+/// [`estimate`] from a register already read; the agents' observed days are read for `period`.
+pub async fn estimate_from<C: ConnectionTrait>(
+    conn: &C,
+    register: &Register,
+    period: Period,
+    group_by: &[GroupBy],
+) -> AppResult<EnergyReport> {
+    let observed = observe(conn, &period, None).await?;
+    report(&register.0, &observed, period, group_by, &register.0.assets)
+}
+
+/// The agents' observed days in `period` (for the assets `only`, or all).
+async fn observe<C: ConnectionTrait>(conn: &C, period: &Period, only: Option<&[i32]>) -> AppResult<ObservedOn> {
+    super::agents::observed_on(conn, period, only).await
 }
 
 fn report(
     loaded: &Loaded,
+    observed: &ObservedOn,
     period: Period,
     group_by: &[GroupBy],
     counted: &[AssetEnergyInput],
@@ -755,7 +775,8 @@ fn report(
     if group_by.contains(&GroupBy::Day) && period.days() > 400 && loaded.assets.len() > 50 {
         return Err(AppError::field("group_by", "too_many_rows", "group by day over at most 400 days"));
     }
-    let rollups = pure_estimate(&loaded.inputs(period, method), group_by).map_err(|e| energy_error(e, loaded))?;
+    let rollups =
+        pure_estimate(&loaded.inputs(observed, period, method), group_by).map_err(|e| energy_error(e, loaded))?;
     let mut total = EnergyTotals::default();
     let mut rows = Vec::with_capacity(rollups.len());
     for r in &rollups {
@@ -807,16 +828,16 @@ pub async fn asset_energy<C: ConnectionTrait>(conn: &C, tag: &AssetTag, period: 
         .await?
         .ok_or_else(|| AppError::not_found("asset", tag.as_str()))?;
     let state: LifecycleState = row.lifecycle_state.parse().unwrap_or(LifecycleState::InStock);
-    let mut loaded = load(conn, Some(&[row.id])).await?;
+    let loaded = load(conn, Some(&[row.id])).await?;
     let observed_ids: Vec<i32> = loaded.assets.iter().map(|a| a.asset_id).collect();
-    loaded.observe(conn, &period, Some(&observed_ids)).await?;
+    let observed = observe(conn, &period, Some(&observed_ids)).await?;
     let counted: Vec<AssetEnergyInput> = loaded.assets.iter().filter(|a| a.asset_id == row.id).cloned().collect();
     let (totals, factor_sets, tariffs) = if counted.is_empty() {
         (EnergyTotals::default(), vec![], vec![])
     } else {
         let method = FactorMethod::MajorityYear;
-        let rollups =
-            pure_estimate(&loaded.inputs(period, method), &[GroupBy::Asset]).map_err(|e| energy_error(e, &loaded))?;
+        let rollups = pure_estimate(&loaded.inputs(&observed, period, method), &[GroupBy::Asset])
+            .map_err(|e| energy_error(e, &loaded))?;
         let totals =
             rollups.iter().find(|r| r.key == [GroupValue::Asset(row.id)]).map(|r| r.totals).unwrap_or_default();
         (totals, loaded.factor_sets_used(&period, method), loaded.tariffs_used(&period, &counted))
@@ -960,8 +981,10 @@ pub async fn what_if<C: ConnectionTrait>(conn: &C, req: WhatIfRequest) -> AppRes
             && loaded.profiles.contains_key(&a.profile_id)
     };
     let affected = loaded.assets.iter().filter(|a| selected(a)).count();
-    let saving = policy_saving(&loaded.inputs(period, FactorMethod::MajorityYear), policy, selected)
-        .map_err(|e| energy_error(e, &loaded))?;
+    // The what-if compares the profiles alone, without the agents' observed days.
+    let saving =
+        policy_saving(&loaded.inputs(&ObservedOn::default(), period, FactorMethod::MajorityYear), policy, selected)
+            .map_err(|e| energy_error(e, &loaded))?;
     Ok(WhatIfAnswer {
         financial_year: fy.label(),
         assets_affected: affected,
