@@ -20,18 +20,7 @@ use serde_json::json;
 
 async fn one_desktop(t: &TestApp) -> (i64, i64, i64) {
     let (site, dept, model) = t.seed_refs().await;
-    let (s, p) = t
-        .post(
-            "/api/v1/energy/usage-profiles",
-            json!({"name": "Office hours", "working_days": ["mon", "tue", "wed", "thu", "fri"],
-                "start_time": "08:00", "end_time": "18:00", "out_of_hours": "sleep", "bank_holidays_off": true}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{p}");
-    let (s, v) = t
-        .send("PUT", "/api/v1/energy/category-profiles/desktop", json!({"usage_profile_id": p["id"].as_i64().unwrap()}))
-        .await;
-    assert_eq!(s, Status::Ok, "{v}");
+    t.office_hours_for_desktops().await;
     let (s, v) = t
         .post("/api/v1/energy/tariffs", json!({"effective_from": "2021-04-01", "unit_rate_pence_per_kwh": "24.50"}))
         .await;

@@ -25,22 +25,6 @@ fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-/// Office hours: Mon–Fri 08:00–18:00, asleep out of hours, bank holidays off; the desktops' default.
-async fn office_profile_for_desktops(t: &TestApp) -> i64 {
-    let (s, p) = t
-        .post(
-            "/api/v1/energy/usage-profiles",
-            json!({"name": "Office hours", "working_days": ["mon", "tue", "wed", "thu", "fri"],
-                "start_time": "08:00", "end_time": "18:00", "out_of_hours": "sleep", "bank_holidays_off": true}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{p}");
-    let id = p["id"].as_i64().unwrap();
-    let (s, v) = t.send("PUT", "/api/v1/energy/category-profiles/desktop", json!({"usage_profile_id": id})).await;
-    assert_eq!(s, Status::Ok, "{v}");
-    id
-}
-
 async fn default_tariff(t: &TestApp, from: &str, pence: &str) -> Value {
     let (s, v) = t
         .post(
@@ -73,7 +57,7 @@ async fn one_desktop_for_2024_25_end_to_end() {
     // 196.46 × 0.01830 = 3.595218, total 44.272261 kgCO2e.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     default_tariff(&t, "2024-04-01", "24.50").await;
     desktop(&t, "PC-0001", model, site, dept).await;
 
@@ -116,7 +100,7 @@ async fn a_tariff_change_mid_month() {
     // July: 17.642 kWh, £4.113676 → £4.11; generation 17.642 × 0.20705 = 3.6527761 → 3.652776.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     default_tariff(&t, "2024-04-01", "24.50").await;
     default_tariff(&t, "2024-07-15", "22.40").await;
     desktop(&t, "PC-0001", model, site, dept).await;
@@ -147,7 +131,7 @@ async fn a_monitor_follows_its_pc() {
     // 20 × 10 + 0.5 × 14 = 207 Wh.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     default_tariff(&t, "2024-04-01", "24.50").await;
     desktop(&t, "PC-0001", model, site, dept).await;
     let (s, v) = t
@@ -186,7 +170,7 @@ async fn a_server_in_a_room_with_the_site_pue() {
     // A desktop at the same site is not in the server room: asleep all Sunday, 3 × 25 = 75 Wh, no PUE.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     default_tariff(&t, "2024-04-01", "24.50").await;
     desktop(&t, "PC-0001", model, site, dept).await;
     let (s, v) = t
@@ -218,7 +202,7 @@ async fn what_is_missing_is_named() {
     assert_eq!(error_of(&e), ("no_usage_profile".into(), Some("usage_profile_id".into())));
 
     // No tariff for the site on the first day.
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     let (s, e) = t.get("/api/v1/energy?fy=2024").await;
     assert_eq!(s, Status::UnprocessableEntity, "{e}");
     assert_eq!(error_of(&e).0, "no_tariff");
@@ -299,7 +283,7 @@ async fn by_site_and_month_sums_to_the_total() {
     let (site, dept, model) = t.seed_refs().await;
     let (s, depot) = t.post("/api/v1/sites", json!({"name": "Depot"})).await;
     assert_eq!(s, Status::Created);
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     default_tariff(&t, "2024-04-01", "24.50").await;
     desktop(&t, "PC-0001", model, site, dept).await;
     desktop(&t, "PC-0002", model, depot["id"].as_i64().unwrap(), dept).await;
@@ -340,7 +324,7 @@ async fn what_if_desktops_are_off_overnight_and_at_weekends() {
     // 3.289546625 → 3.289547 kgCO2e.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     default_tariff(&t, "2024-04-01", "24.50").await;
     desktop(&t, "PC-0001", model, site, dept).await;
     let (s, w) = t
@@ -420,7 +404,7 @@ async fn reference_data_is_seeded_editable_and_audited() {
     // Profiles: bad times are named; one in use cannot be deleted.
     let (s, e) = t.post("/api/v1/energy/usage-profiles", json!({"name": "Late", "start_time": "25:00"})).await;
     assert_eq!((s, error_of(&e).1), (Status::UnprocessableEntity, Some("start_time".into())));
-    let profile = office_profile_for_desktops(&t).await;
+    let profile = t.office_hours_for_desktops().await;
     let (s, e) = t.delete(&format!("/api/v1/energy/usage-profiles/{profile}")).await;
     assert_eq!((s, error_of(&e).0), (Status::Conflict, "in_use".into()));
     let (_, defaults) = t.get("/api/v1/energy/category-profiles").await;
@@ -441,7 +425,7 @@ async fn reference_data_is_seeded_editable_and_audited() {
 async fn the_energy_page_and_the_asset_page_show_the_figures() {
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_profile_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     desktop(&t, "PC-0001", model, site, dept).await;
     // Without a tariff the page says what is missing rather than showing zeros.
     let (s, html) = t.page("/energy?fy=2024").await;

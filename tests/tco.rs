@@ -27,19 +27,6 @@ fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-async fn office_hours_for_desktops(t: &TestApp) {
-    let (s, p) = t
-        .post(
-            "/api/v1/energy/usage-profiles",
-            json!({"name": "Office hours", "working_days": ["mon", "tue", "wed", "thu", "fri"],
-                "start_time": "08:00", "end_time": "18:00", "out_of_hours": "sleep", "bank_holidays_off": true}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{p}");
-    let (s, v) = t.send("PUT", "/api/v1/energy/category-profiles/desktop", json!({"usage_profile_id": p["id"]})).await;
-    assert_eq!(s, Status::Ok, "{v}");
-}
-
 async fn tariff(t: &TestApp, from: &str, pence: &str) {
     let (s, v) =
         t.post("/api/v1/energy/tariffs", json!({"effective_from": from, "unit_rate_pence_per_kwh": pence})).await;
@@ -159,7 +146,7 @@ async fn tco_of_two_desktops_with_a_tariff_change_and_a_forecast() {
     // PC-0001: £650 + £43.71387 + £150 + £12 + £85.50 = £941.21387 → £941.21.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_hours_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     tariff(&t, "2024-04-01", "24.50").await;
     tariff(&t, "2024-10-01", "20.00").await;
     for (tag, cost, life) in [("PC-0001", "650.00", json!(12)), ("PC-0002", "700.00", Value::Null)] {
@@ -320,7 +307,7 @@ async fn refresh_plan_forecast_and_keeping_desktops_longer() {
     // 10/01/2022: category life 48 months, due 10/01/2026, next year, unpriced. PC-0006 disposed: not planned.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_hours_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     tariff(&t, "2024-04-01", "24.50").await;
     let (s, v) = t.patch(&format!("/api/v1/models/{model}"), json!({"replacement_price": "650.00"})).await;
     assert_eq!(s, Status::Ok, "{v}");
@@ -453,7 +440,7 @@ async fn refresh_plan_forecast_and_keeping_desktops_longer() {
 async fn pages_show_tco_refresh_and_manage_cost_items() {
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_hours_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     tariff(&t, "2020-01-01", "24.50").await;
     let (s, v) = t.patch(&format!("/api/v1/models/{model}"), json!({"replacement_price": "650.00"})).await;
     assert_eq!(s, Status::Ok, "{v}");
@@ -574,7 +561,7 @@ async fn repeated_tco_and_forecast_answers_follow_each_change() {
     // 01/01/2025, this year; the model's replacement price £650.
     let t = app().await;
     let (site, dept, model) = t.seed_refs().await;
-    office_hours_for_desktops(&t).await;
+    t.office_hours_for_desktops().await;
     tariff(&t, "2020-01-01", "24.50").await;
     let price = |gbp: &'static str| json!({"replacement_price": gbp});
     let (s, v) = t.patch(&format!("/api/v1/models/{model}"), price("650.00")).await;

@@ -194,6 +194,25 @@ impl TestApp {
         assert_eq!(s, Status::Created, "{model}");
         (site["id"].as_i64().unwrap(), dept["id"].as_i64().unwrap(), model["id"].as_i64().unwrap())
     }
+
+    /// Office hours (Mon–Fri 08:00–18:00, asleep out of hours, bank holidays off) as the desktops'
+    /// default profile, the one the hand-worked energy figures assume. Returns the profile's id.
+    pub async fn office_hours_for_desktops(&self) -> i64 {
+        let (s, p) = self
+            .post(
+                "/api/v1/energy/usage-profiles",
+                serde_json::json!({"name": "Office hours", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                    "start_time": "08:00", "end_time": "18:00", "out_of_hours": "sleep", "bank_holidays_off": true}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{p}");
+        let id = p["id"].as_i64().unwrap();
+        let (s, v) = self
+            .send("PUT", "/api/v1/energy/category-profiles/desktop", serde_json::json!({"usage_profile_id": id}))
+            .await;
+        assert_eq!(s, Status::Ok, "{v}");
+        id
+    }
 }
 
 pub async fn body(res: LocalResponse<'_>) -> (Status, Value) {
