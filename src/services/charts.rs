@@ -17,9 +17,10 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::energy::{self as energy_service, EnergyReport};
+use super::versioned_cache::VersionedCache;
 use crate::charts::kinds::{self, CarbonTarget, CostGroup, MonthCategoryKwh, RefreshYear, YearTonnes};
 use crate::charts::ChartSpec;
 use crate::domain::{Category, LifecycleState};
@@ -106,8 +107,8 @@ pub type Estimate = Result<Arc<EnergyReport>, String>;
 /// Estimates already worked out, keyed by (period, grouping) and valid for one data version.
 #[derive(Default)]
 pub struct EstimateCache {
-    entries: Mutex<HashMap<EstimateKey, Versioned<Estimate>>>,
-    refresh: Mutex<HashMap<RefreshKey, Versioned<RefreshAnswer>>>,
+    entries: VersionedCache<EstimateKey, Estimate, CACHE_ENTRIES>,
+    refresh: VersionedCache<RefreshKey, RefreshAnswer, CACHE_ENTRIES>,
     /// The register as the estimates read it, at the data version it was read: one read serves every
     /// period and grouping (the dashboard and the members' report ask for six). An async lock, so that
     /// requests arriving together while it is read wait for that one read instead of each starting one.
@@ -124,7 +125,7 @@ type Versioned<T> = (String, T);
 /// The refresh forecast's rows (overdue first) and how many are due after the last year.
 pub type RefreshAnswer = Arc<(Vec<RefreshYear>, u64)>;
 
-/// Entries kept before the cache starts again (each a few rows, so small).
+/// Entries kept before each cache starts again.
 const CACHE_ENTRIES: usize = 256;
 
 impl EstimateCache {
@@ -138,32 +139,6 @@ impl EstimateCache {
         let r = Arc::new(energy_service::load_register(conn).await?);
         *slot = Some((version.to_string(), r.clone()));
         Ok(r)
-    }
-
-    fn get(&self, key: &EstimateKey, version: &str) -> Option<Estimate> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.get(key).filter(|(v, _)| v == version).map(|(_, e)| e.clone())
-    }
-
-    fn put(&self, key: EstimateKey, version: String, e: Estimate) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= CACHE_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(key, (version, e));
-    }
-
-    fn get_refresh(&self, key: &RefreshKey, version: &str) -> Option<RefreshAnswer> {
-        let entries = self.refresh.lock().unwrap_or_else(|p| p.into_inner());
-        entries.get(key).filter(|(v, _)| v == version).map(|(_, e)| e.clone())
-    }
-
-    fn put_refresh(&self, key: RefreshKey, version: String, e: RefreshAnswer) {
-        let mut entries = self.refresh.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= CACHE_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(key, (version, e));
     }
 }
 
@@ -182,7 +157,7 @@ impl<'a, C: ConnectionTrait> Source<'a, C> {
     /// The estate estimate, from the cache when the data has not changed.
     pub async fn estimate(&self, period: Period, group_by: &[GroupBy]) -> AppResult<Estimate> {
         let key = (period, group_by.iter().map(|g| format!("{g:?}")).collect());
-        if let Some(hit) = self.cache.get(&key, &self.version) {
+        if let Some(hit) = self.cache.entries.get(&key, &self.version) {
             return Ok(hit);
         }
         let worked_out = match self.cache.register(self.conn, &self.version).await {
@@ -196,18 +171,18 @@ impl<'a, C: ConnectionTrait> Source<'a, C> {
             }
             Err(e) => return Err(e),
         };
-        self.cache.put(key, self.version.clone(), answer.clone());
+        self.cache.entries.put(key, self.version.clone(), answer.clone());
         Ok(answer)
     }
 
     /// Assets due for refresh by year (see [`refresh_years`]), from the cache when the data has not changed.
     pub async fn refresh(&self, first: FinancialYear, years: u32, filter: EstateFilter) -> AppResult<RefreshAnswer> {
         let key = (first, years, filter);
-        if let Some(hit) = self.cache.get_refresh(&key, &self.version) {
+        if let Some(hit) = self.cache.refresh.get(&key, &self.version) {
             return Ok(hit);
         }
         let answer = Arc::new(refresh_years(self.conn, first, years, filter).await?);
-        self.cache.put_refresh(key, self.version.clone(), answer.clone());
+        self.cache.refresh.put(key, self.version.clone(), answer.clone());
         Ok(answer)
     }
 }

@@ -28,6 +28,7 @@ pub mod sites;
 pub mod tco;
 pub mod usage_profiles;
 pub mod users;
+pub mod versioned_cache;
 
 pub use actor::Actor;
 
