@@ -311,8 +311,37 @@ fn decimal_of_f64(field: &str, tag: &str, v: f64) -> AppResult<Decimal> {
         .map_err(|_| AppError::field(field, "invalid", format!("asset {tag}: {field} {v} is not a usable number")))
 }
 
-/// Assets read per query (see [`load`]).
+/// Assets read per query (see [`asset_pages`]).
 const ASSET_PAGE: u64 = 10_000;
+
+/// Reads the assets `q` selects a page of ids at a time, in id order, handing each row to `each`: the
+/// driver holds every value of a result set until it is dropped, so one result of 100,000 rows cost a few
+/// hundred MiB at its peak. `id_of` gives a row's asset id (the next page starts after the last).
+pub(crate) async fn asset_pages<C, M>(
+    conn: &C,
+    q: sea_orm::Select<asset::Entity>,
+    id_of: fn(&M) -> i32,
+    mut each: impl FnMut(M) -> AppResult<()>,
+) -> AppResult<()>
+where
+    C: ConnectionTrait,
+    M: FromQueryResult + Send + Sync,
+{
+    let q = q.order_by_asc(asset::Column::Id);
+    let mut after = 0;
+    loop {
+        let rows = q.clone().filter(asset::Column::Id.gt(after)).limit(ASSET_PAGE).into_model::<M>().all(conn).await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = id_of(last);
+        let full_page = rows.len() as u64 == ASSET_PAGE;
+        for row in rows {
+            each(row)?;
+        }
+        if !full_page {
+            return Ok(());
+        }
+    }
+}
 
 /// [`decimal_of_f64`] once per distinct value: an estate has a few hundred distinct watts, not 300,000.
 #[derive(Default)]
@@ -354,8 +383,7 @@ pub(crate) struct EnergyAssetRow {
 pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> AppResult<Loaded> {
     let mut builder = LoadBuilder::new(conn).await?;
     let deployed = LifecycleState::Deployed.as_str();
-    let mut q =
-        asset::Entity::find().filter(asset::Column::LifecycleState.eq(deployed)).order_by_asc(asset::Column::Id);
+    let mut q = asset::Entity::find().filter(asset::Column::LifecycleState.eq(deployed));
     if let Some(ids) = only {
         let mut wanted: Vec<i32> = ids.to_vec();
         let parents: Vec<i32> = asset::Entity::find()
@@ -368,8 +396,7 @@ pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> 
         wanted.extend(parents);
         q = q.filter(asset::Column::Id.is_in(wanted));
     }
-    // Only the columns the estimate reads, a page of ids at a time: the driver holds every value of a
-    // result set until it is dropped, so one result of 100,000 rows cost a few hundred MiB at its peak.
+    // Only the columns the estimate reads.
     let q = q.select_only().columns([
         asset::Column::Id,
         asset::Column::AssetTag,
@@ -384,25 +411,7 @@ pub(crate) async fn load<C: ConnectionTrait>(conn: &C, only: Option<&[i32]>) -> 
         asset::Column::OffWatts,
         asset::Column::PurchaseDate,
     ]);
-    let mut after = 0;
-    loop {
-        let rows = q
-            .clone()
-            .filter(asset::Column::Id.gt(after))
-            .limit(ASSET_PAGE)
-            .into_model::<EnergyAssetRow>()
-            .all(conn)
-            .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        let full_page = rows.len() as u64 == ASSET_PAGE;
-        for a in rows {
-            builder.add(a)?;
-        }
-        if !full_page {
-            break;
-        }
-    }
+    asset_pages(conn, q, |a: &EnergyAssetRow| a.id, |a| builder.add(a)).await?;
     builder.finish(conn).await
 }
 

@@ -14,13 +14,13 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
-use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::charts::data_version_of;
 use super::cost_items::{self as cost_item_service};
 use super::energy::{self as energy_service, Loaded};
 use super::refresh::RefreshForecast;
+use super::versioned_cache::VersionedCache;
 use crate::domain::refresh::{refresh_due, RefreshInputs};
 use crate::domain::{AssetTag, Category, Gbp, LifecycleState};
 use crate::energy::power::is_always_on_kit;
@@ -176,7 +176,7 @@ async fn load_planned_and_energy<C: ConnectionTrait>(
     models: &HashMap<i32, device_model::Model>,
 ) -> AppResult<(Vec<Planned>, Loaded)> {
     let mut energy = energy_service::LoadBuilder::new(conn).await?;
-    let q = asset::Entity::find().order_by_asc(asset::Column::Id).select_only().columns([
+    let q = asset::Entity::find().select_only().columns([
         asset::Column::Id,
         asset::Column::AssetTag,
         asset::Column::Category,
@@ -196,20 +196,11 @@ async fn load_planned_and_energy<C: ConnectionTrait>(
     ]);
     let deployed = LifecycleState::Deployed.as_str();
     let mut planned = Vec::new();
-    let mut after = 0;
-    // A page of ids at a time, as `energy::load` does: the driver holds a whole result set's values.
-    loop {
-        let rows = q
-            .clone()
-            .filter(asset::Column::Id.gt(after))
-            .limit(ASSET_PAGE)
-            .into_model::<TcoAssetRow>()
-            .all(conn)
-            .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        let full_page = rows.len() as u64 == ASSET_PAGE;
-        for r in rows {
+    energy_service::asset_pages(
+        conn,
+        q,
+        |r: &TcoAssetRow| r.id,
+        |r| {
             if r.lifecycle_state == deployed {
                 energy.add(energy_service::EnergyAssetRow {
                     id: r.id,
@@ -242,16 +233,12 @@ async fn load_planned_and_energy<C: ConnectionTrait>(
                 },
                 models,
             ));
-        }
-        if !full_page {
-            break;
-        }
-    }
+            Ok(())
+        },
+    )
+    .await?;
     Ok((planned, energy.finish(conn).await?))
 }
-
-/// Assets read per query (see [`load_planned_and_energy`]).
-const ASSET_PAGE: u64 = 10_000;
 
 pub(crate) async fn load_models<C: ConnectionTrait>(conn: &C) -> AppResult<HashMap<i32, device_model::Model>> {
     Ok(device_model::Entity::find().all(conn).await?.into_iter().map(|m| (m.id, m)).collect())
@@ -467,28 +454,12 @@ const TCO_TABLES: [&str; 12] = [
 /// SQL) goes unseen until the next audited change or a restart.
 #[derive(Default)]
 pub struct TcoCache {
-    reports: Mutex<HashMap<(NaiveDate, TcoGroupBy), Versioned<TcoReport>>>,
-    forecasts: Mutex<HashMap<(NaiveDate, u32), Versioned<RefreshForecast>>>,
+    reports: VersionedCache<(NaiveDate, TcoGroupBy), Arc<TcoReport>, CACHE_ENTRIES>,
+    forecasts: VersionedCache<(NaiveDate, u32), Arc<RefreshForecast>, CACHE_ENTRIES>,
 }
 
-/// An answer and the data version it was worked out for.
-type Versioned<T> = (String, Arc<T>);
-
-/// Entries kept before the cache starts again.
+/// Entries kept before each cache starts again.
 const CACHE_ENTRIES: usize = 64;
-
-fn cached<K: Eq + Hash, T>(map: &Mutex<HashMap<K, Versioned<T>>>, key: &K, version: &str) -> Option<Arc<T>> {
-    let entries = map.lock().unwrap_or_else(|p| p.into_inner());
-    entries.get(key).filter(|(v, _)| v == version).map(|(_, a)| a.clone())
-}
-
-fn keep<K: Eq + Hash, T>(map: &Mutex<HashMap<K, Versioned<T>>>, key: K, version: String, answer: Arc<T>) {
-    let mut entries = map.lock().unwrap_or_else(|p| p.into_inner());
-    if entries.len() >= CACHE_ENTRIES {
-        entries.clear();
-    }
-    entries.insert(key, (version, answer));
-}
 
 impl TcoCache {
     /// [`report_as_of`], from the cache when nothing it reads has changed.
@@ -501,11 +472,11 @@ impl TcoCache {
         // The version is read first, so an answer is never kept under a newer version than its data.
         let version = data_version_of(conn, &TCO_TABLES).await?;
         let key = (today, group_by);
-        if let Some(hit) = cached(&self.reports, &key, &version) {
+        if let Some(hit) = self.reports.get(&key, &version) {
             return Ok(hit);
         }
         let answer = Arc::new(report_as_of(conn, group_by, today).await?);
-        keep(&self.reports, key, version, answer.clone());
+        self.reports.put(key, version, answer.clone());
         Ok(answer)
     }
 
@@ -518,11 +489,11 @@ impl TcoCache {
     ) -> AppResult<Arc<RefreshForecast>> {
         let version = data_version_of(conn, &TCO_TABLES).await?;
         let key = (today, years);
-        if let Some(hit) = cached(&self.forecasts, &key, &version) {
+        if let Some(hit) = self.forecasts.get(&key, &version) {
             return Ok(hit);
         }
         let answer = Arc::new(super::refresh::forecast_as_of(conn, years, today).await?);
-        keep(&self.forecasts, key, version, answer.clone());
+        self.forecasts.put(key, version, answer.clone());
         Ok(answer)
     }
 }
