@@ -321,8 +321,7 @@ pub async fn import_csv(
         meter: None,
     };
     let summary = import_disposal_lines(db.inner(), &who, &bytes, &Mapping::default(), &options).await?;
-    let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
-    Ok((status, Json(summary)))
+    Ok(super::imports::answer(summary))
 }
 
 /// E-waste figures for a financial year (`fy=2025` is 2025/26; default the current one): kg and count

@@ -99,8 +99,7 @@ pub async fn create_import(
         meter: None,
     };
     let summary = import::import(db.inner(), &actor, kind, &bytes, &Mapping::default(), &options, &Silent).await?;
-    let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
-    Ok((status, Json(summary)))
+    Ok(answer(summary))
 }
 
 #[derive(Debug, FromForm, utoipa::IntoParams)]
@@ -144,16 +143,32 @@ pub async fn create_meter_import(
         message: "meter_id is required with kind=meter_readings; GET /api/v1/meters lists them".into(),
         field: Some("meter_id".into()),
     })?;
+    import_into_meter(db, &actor, meter_id, params.dry_run, params.source, data).await
+}
+
+/// A readings file into one meter: this route and `POST /api/v1/meters/{id}/readings`.
+pub async fn import_into_meter(
+    db: Db<'_>,
+    actor: &crate::services::Actor,
+    meter_id: i32,
+    dry_run: Option<bool>,
+    source: Option<String>,
+    data: Data<'_>,
+) -> Result<(Status, Json<ImportSummary>), AppError> {
     let bytes = read_body(data).await?;
     let options = ImportOptions {
-        dry_run: params.dry_run.unwrap_or(false),
+        dry_run: dry_run.unwrap_or(false),
         create_missing: false,
-        source: params.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "readings.csv".into()),
+        source: source.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "readings.csv".into()),
         meter: Some(import::meter_import::MeterChoice::Id(meter_id)),
     };
-    let summary = import::meter_import::import_readings(db.inner(), &actor, &bytes, &options).await?;
+    Ok(answer(import::meter_import::import_readings(db.inner(), actor, &bytes, &options).await?))
+}
+
+/// 422 for a refused file (its problems listed), else 200: every import route answers so.
+pub fn answer(summary: ImportSummary) -> (Status, Json<ImportSummary>) {
     let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
-    Ok((status, Json(summary)))
+    (status, Json(summary))
 }
 
 #[derive(Responder)]

@@ -11,8 +11,7 @@ use utoipa::OpenApi;
 
 use super::energy::{iso_date, period};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::import::meter_import::{self, MeterChoice};
-use crate::import::{ImportOptions, ImportSummary};
+use crate::import::ImportSummary;
 use crate::services::charts::{EstimateCache, Source};
 use crate::services::energy::current_financial_year;
 use crate::services::metered::{self, MeteredReport, MeteredRow};
@@ -157,16 +156,7 @@ pub async fn import_meter_readings(
     // Taken as text so that an id which is not a meter's number is a 404 in the one error shape, not a
     // 422 that would read like the import's own problems.
     let id: i32 = id.parse().map_err(|_| AppError::not_found("meter", id))?;
-    let bytes = super::imports::read_body(data).await?;
-    let options = ImportOptions {
-        dry_run: dry_run.unwrap_or(false),
-        create_missing: false,
-        source: source.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "readings.csv".into()),
-        meter: Some(MeterChoice::Id(id)),
-    };
-    let summary = meter_import::import_readings(db.inner(), &actor, &bytes, &options).await?;
-    let status = if summary.is_refused() { Status::UnprocessableEntity } else { Status::Ok };
-    Ok((status, Json(summary)))
+    super::imports::import_into_meter(db, &actor, id, dry_run, source, data).await
 }
 
 /// Metered against estimated ICT electricity per site with meters and per month: `fy=2025` (2025/26), or
