@@ -249,3 +249,171 @@ async fn a_year_without_its_own_grid_factors_shows_carbon_at_the_latest_set_and_
     let note = "2025 factors used for 2026/27: DESNZ 2026 not yet added";
     assert_eq!(page.matches(note).count(), 2, "{page}");
 }
+
+/// An agent's observed hour, as the check-in roll-up stores it.
+async fn observed_hour(t: &TestApp, asset_id: i32, utc: &str, minutes_on: i32) {
+    use sea_orm::{ActiveModelTrait, NotSet, Set};
+    let hour = chrono::DateTime::parse_from_rfc3339(utc).unwrap().with_timezone(&chrono::Utc);
+    greenict::store::agent_hour::ActiveModel {
+        id: NotSet,
+        asset_id: Set(asset_id),
+        hour_start: Set(hour),
+        local_date: Set(greenict::energy::observed::uk_date(hour)),
+        checkins: Set(minutes_on),
+        minutes_on: Set(minutes_on),
+        minutes_user_active: Set(minutes_on),
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+}
+
+#[rocket::async_test]
+async fn policy_savings_are_worked_by_hand_from_the_shutdown_and_wake_times() {
+    // The desktop of `one_desktop` under a policy that wakes it at 07:30 and shuts it down at 19:00 on
+    // weekdays, with no weekend wakes and none on bank holidays. 2024/25 (see the module docs: 254
+    // working days, 2540 h on):
+    // - without the policy: 196.46 kWh;
+    // - with it: each working day on 08:00-18:00 (10 h), asleep 07:30-08:00 and 18:00-19:00 (1.5 h), off
+    //   the rest; the 111 weekend days and bank holidays off all day (both clock changes fall on
+    //   Sundays), so off 8760 - 2540 - 381 = 5839 h at the model's 0.5 W:
+    //   (70 × 2540 + 3 × 381 + 0.5 × 5839) / 1000 = 177.8 + 1.143 + 2.9195 = 181.8625 kWh; saving 14.5975 kWh.
+    // - observed: its agent saw it on 8 h on Tue 02/04/2024 (09:00-17:00 BST), where the profile says
+    //   10 h on and 14 h asleep: 70 × 10 + 3 × 14 = 742 Wh against 70 × 8 + 3 × 16 = 608 Wh, 0.134 kWh
+    //   saved on the one reported day.
+    let t = app().await;
+    one_desktop(&t).await;
+    let (s, p) = t
+        .post(
+            "/api/v1/power/policies",
+            json!({"name": "Desktops evenings", "target": "category", "category": "desktop",
+                "schedule": "mon-fri 07:30-19:00", "bank_holidays_off": true}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{p}");
+    let (_, asset) = t.get("/api/v1/assets/PC-0001").await;
+    let id = asset["id"].as_i64().unwrap() as i32;
+    for h in 8..16 {
+        observed_hour(&t, id, &format!("2024-04-02T{h:02}:00:00Z"), 60).await;
+    }
+    let (s, _, _, body, _) = fetch(&t, "/charts/policy-savings.csv?fy=2024", None).await;
+    assert_eq!(s, Status::Ok, "{body}");
+    assert_eq!(
+        csv_lines(&body),
+        [
+            "Power policy,Without the policy (kWh),With the policy (kWh),Estimated saving (kWh),Observed saving (kWh)",
+            "Desktops evenings,196.46,181.8625,14.5975,0.134"
+        ],
+        "{body}"
+    );
+    let (s, page) = t.page("/?fy=2024").await;
+    assert_eq!(s, Status::Ok);
+    for wanted in [
+        r#"<img src="/charts/policy-savings.svg?fy=2024""#,
+        "Desktops evenings: 1 device (monitors follow their PCs); 1 reported through the agent.",
+        "Devices left on last night",
+    ] {
+        assert!(page.contains(wanted), "the dashboard should contain {wanted:?}:\n{page}");
+    }
+    // A policy that only wakes saves nothing and says so; a disabled one is not shown.
+    let (s, v) = t
+        .post(
+            "/api/v1/power/policies",
+            json!({"name": "Morning wake", "target": "site", "site_id": asset["site_id"], "schedule": "mon-fri 07:00-"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    let (_, _, _, body, _) = fetch(&t, "/charts/policy-savings.csv?fy=2024", None).await;
+    assert_eq!(csv_lines(&body).len(), 2, "the wake-only policy gets no bar: {body}");
+    let (_, _, _, svg, _) = fetch(&t, "/charts/policy-savings.svg?fy=2024", None).await;
+    assert!(svg.contains("Desktops evenings"), "{svg}");
+}
+
+#[rocket::async_test]
+async fn tco_by_model_and_ewaste_by_route_match_the_api_figures() {
+    let t = app().await;
+    let (_, _, model) = one_desktop(&t).await;
+    let (s, v) = t.patch("/api/v1/assets/PC-0001", json!({"purchase_cost": "600.00"})).await;
+    assert!(s == Status::Ok, "{s} {v}");
+    let (s, v) = t
+        .post(
+            "/api/v1/assets",
+            json!({"asset_tag": "PC-0002", "model_id": model, "purchase_date": "2023-06-01",
+                "purchase_cost": "700.00", "lifecycle_state": "in_stock"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{v}");
+    // Per asset = the model's TCO row ÷ its assets, part by part.
+    let (s, tco) = t.get("/api/v1/tco?group_by=model").await;
+    assert_eq!(s, Status::Ok, "{tco}");
+    let row = &tco["rows"][0];
+    assert_eq!(row["assets"], 2, "{tco}");
+    let per = |part: &str| {
+        let v: rust_decimal::Decimal = row["figures"][part].as_str().unwrap().parse().unwrap();
+        (v / rust_decimal::Decimal::from(2)).round_dp(2).normalize().to_string()
+    };
+    assert_eq!(per("purchase_gbp"), "650");
+    let (s, _, _, body, _) = fetch(&t, "/charts/tco-by-model.csv", None).await;
+    assert_eq!(s, Status::Ok, "{body}");
+    let lines = csv_lines(&body);
+    assert_eq!(lines[0], "Model,Purchase (£),Electricity (£),Cost items (£),Disposal cost (£),Cost total (£)");
+    let energy = per("energy_gbp");
+    let total: rust_decimal::Decimal =
+        "650".parse::<rust_decimal::Decimal>().unwrap() + energy.parse::<rust_decimal::Decimal>().unwrap();
+    assert_eq!(
+        lines[1],
+        format!("{},650,{energy},0,0,{}", row["group"].as_str().unwrap(), total.normalize()),
+        "{body}"
+    );
+
+    // E-waste: a monitor reused within the council in 2024/25, 3.9 kg from its model.
+    let (s, mm) = t
+        .post(
+            "/api/v1/models",
+            json!({"manufacturer": "Iiyama", "name": "ProLite 24", "category": "monitor",
+                "on_watts": 18, "sleep_watts": 0.3, "off_watts": 0.3, "weight_kg": 3.9}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{mm}");
+    let (s, a) = t
+        .post(
+            "/api/v1/assets",
+            json!({"asset_tag": "MON-0001", "model_id": mm["id"], "lifecycle_state": "awaiting_disposal"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{a}");
+    let (s, d) = t
+        .post(
+            "/api/v1/disposals",
+            json!({"reference": "DSP-2024-01", "disposal_date": "2024-06-30", "route": "internal_reuse"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{d}");
+    let id = d["disposal"]["id"].as_i64().unwrap();
+    let (s, v) = t.send("PUT", &format!("/api/v1/disposals/{id}/assets/MON-0001"), json!({})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, v) = t.post(&format!("/api/v1/disposals/{id}/complete"), json!({})).await;
+    assert_eq!(s, Status::Ok, "{v}");
+    let (s, _, _, body, _) = fetch(&t, "/charts/ewaste-by-route.csv?fy=2024&baseline=2023", None).await;
+    assert_eq!(s, Status::Ok, "{body}");
+    assert_eq!(csv_lines(&body), ["Financial year,Internal reuse (kg)", "2023/24,0", "2024/25,3.9"], "{body}");
+    let (s, page) = t.page("/?fy=2024").await;
+    assert_eq!(s, Status::Ok);
+    for wanted in [
+        "E-waste reused, 2024/25",
+        "<p class=\"card-figure card-figure-small\">100.0%</p>",
+        "1 item, 3.9 kg",
+        "Last year 2023/24: no disposals",
+        r#"<img src="/charts/tco-by-model.svg""#,
+        r#"<img src="/charts/ewaste-by-route.svg?fy=2024"#,
+    ] {
+        assert!(page.contains(wanted), "the dashboard should contain {wanted:?}:\n{page}");
+    }
+    for name in ["tco-by-model", "ewaste-by-route", "policy-savings"] {
+        let (s, ct, _, body, _) = fetch(&t, &format!("/charts/{name}.svg?fy=2024"), None).await;
+        assert_eq!((s, ct.as_str()), (Status::Ok, "image/svg+xml"), "{name}: {body}");
+        let (s, ct, _, _, bytes) = fetch(&t, &format!("/charts/{name}.png?fy=2024"), None).await;
+        assert_eq!((s, ct.as_str()), (Status::Ok, "image/png"), "{name}");
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    }
+}

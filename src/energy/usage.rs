@@ -126,14 +126,24 @@ impl WorkingHours {
     }
 }
 
-/// A proposed or adopted power policy laid over a profile: the device is off (not asleep) during these
-/// windows whatever its profile says.
+/// A proposed or adopted power policy laid over a profile: outside the profile's working hours the device
+/// is held off (or, for a sleep policy, asleep) during these windows whatever the profile says. Within
+/// working hours the profile wins, since users switch their PCs back on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OffPolicy {
-    nightly: Option<(TimeOfDay, TimeOfDay)>,
-    all_day: WeekdaySet,
+    /// For each weekday, Monday first, up to two wall-clock [from, to) minute ranges.
+    weekly: [[(u32, u32); 2]; 7],
+    /// Days whose first range, from 00:00, holds a device still off from the day before: it ends when
+    /// working hours begin, since the user then switches the PC on.
+    carried_over: WeekdaySet,
     bank_holidays_all_day: bool,
+    /// `Off`, or `Sleep` for a policy that puts devices to sleep instead of shutting them down.
+    holds: PowerState,
 }
+
+/// No range: a day the policy leaves alone.
+const NO_RANGES: [(u32, u32); 2] = [(0, 0), (0, 0)];
+const WHOLE_DAY: [(u32, u32); 2] = [(0, MINUTES_PER_DAY), (0, 0)];
 
 impl OffPolicy {
     /// Off each day from `off_from` until `on_at` (wall clock; crosses midnight when `off_from` is later,
@@ -149,18 +159,69 @@ impl OffPolicy {
                 return Err("an off window must not start and end at the same time; use all-day days instead".into());
             }
         }
-        Ok(OffPolicy { nightly, all_day, bank_holidays_all_day })
-    }
-
-    /// The wall-clock minutes of the day the policy holds the device off, as up to two [from, to) ranges.
-    fn off_ranges(&self, date: NaiveDate, holidays: &BankHolidays) -> [(u32, u32); 2] {
-        let whole_day =
-            self.all_day.contains(date.weekday()) || (self.bank_holidays_all_day && holidays.contains(date));
-        match self.nightly {
-            _ if whole_day => [(0, MINUTES_PER_DAY), (0, 0)],
-            None => [(0, 0), (0, 0)],
+        let night = match nightly {
+            None => NO_RANGES,
             Some((from, until)) if from < until => [(from.0, until.0), (0, 0)],
             Some((from, until)) => [(0, until.0), (from.0, MINUTES_PER_DAY)],
+        };
+        let mut weekly = [night; 7];
+        for (i, day) in weekly.iter_mut().enumerate() {
+            if all_day.0 & (1 << i) != 0 {
+                *day = WHOLE_DAY;
+            }
+        }
+        Ok(OffPolicy { weekly, carried_over: WeekdaySet::NONE, bank_holidays_all_day, holds: PowerState::Off })
+    }
+
+    /// Off during the given ranges of each weekday (Monday first; each range from ≤ to, at most two a day,
+    /// as a week of shutdown and wake times gives), and all day on bank holidays if `bank_holidays_all_day`.
+    /// On `carried_over` days the first range starts at 00:00 and holds a device left off from the day
+    /// before, until working hours begin.
+    pub fn weekly(
+        days: [Vec<(TimeOfDay, TimeOfDay)>; 7],
+        carried_over: WeekdaySet,
+        bank_holidays_all_day: bool,
+    ) -> Result<OffPolicy, String> {
+        let mut weekly = [NO_RANGES; 7];
+        for (i, ranges) in days.iter().enumerate() {
+            if ranges.len() > 2 {
+                return Err("at most two off ranges a day".into());
+            }
+            for (j, (from, to)) in ranges.iter().enumerate() {
+                if from > to {
+                    return Err(format!("an off range must not end ({}) before it starts ({})", to.0, from.0));
+                }
+                weekly[i][j] = (from.0, to.0);
+            }
+        }
+        Ok(OffPolicy { weekly, carried_over, bank_holidays_all_day, holds: PowerState::Off })
+    }
+
+    /// The same windows, putting devices to sleep rather than off: a device already off stays off.
+    pub fn asleep(self) -> OffPolicy {
+        OffPolicy { holds: PowerState::Sleep, ..self }
+    }
+
+    /// The wall-clock minutes of the day the policy holds the device, as up to two [from, to) ranges,
+    /// given the day's working window.
+    fn ranges(&self, date: NaiveDate, holidays: &BankHolidays, window: (u32, u32)) -> [(u32, u32); 2] {
+        if self.bank_holidays_all_day && holidays.contains(date) {
+            return WHOLE_DAY;
+        }
+        let mut r = self.weekly[date.weekday().num_days_from_monday() as usize];
+        let works = window.0 < window.1;
+        if works && self.carried_over.contains(date.weekday()) && r[0].0 == 0 && r[0].1 > window.0 {
+            r[0].1 = window.0;
+        }
+        r
+    }
+
+    /// The state a device is held in when the profile alone would have it `state`.
+    fn hold(&self, state: PowerState) -> PowerState {
+        match (self.holds, state) {
+            (PowerState::Sleep, PowerState::On) => PowerState::Sleep,
+            (PowerState::Sleep, other) => other,
+            (held, _) => held,
         }
     }
 }
@@ -263,7 +324,7 @@ pub fn day_state_minutes(profile: &UsageProfile, date: NaiveDate, holidays: &Ban
             (window, w.out_of_hours.state())
         }
     };
-    let off = profile.off_policy.map(|p| p.off_ranges(date, holidays)).unwrap_or([(0, 0); 2]);
+    let off = profile.off_policy.map(|p| p.ranges(date, holidays, window)).unwrap_or(NO_RANGES);
     let (change_from, change_to) = CHANGE_HOUR_MINUTES;
     let mut cuts =
         [0, MINUTES_PER_DAY, change_from, change_to, window.0, window.1, off[0].0, off[0].1, off[1].0, off[1].1];
@@ -277,12 +338,12 @@ pub fn day_state_minutes(profile: &UsageProfile, date: NaiveDate, holidays: &Ban
             continue;
         }
         let within = |r: (u32, u32)| r.0 <= a && a < r.1;
-        let state = if within(off[0]) || within(off[1]) {
-            PowerState::Off
-        } else if within(window) {
-            PowerState::On
-        } else {
-            rest
+        // Users switch their PCs on when they arrive: a policy acts only outside working hours.
+        let working = within(window);
+        let profile_state = if working { PowerState::On } else { rest };
+        let state = match profile.off_policy {
+            Some(p) if !working && (within(off[0]) || within(off[1])) => p.hold(profile_state),
+            _ => profile_state,
         };
         let nominal = u64::from(b - a);
         let minutes = if within((change_from, change_to)) { nominal * change_hour_factor } else { nominal };
@@ -374,6 +435,42 @@ mod tests {
         for (profile, date, expected) in cases {
             assert_eq!(day_state_minutes(&profile, date, &holidays), expected, "{date} {profile:?}");
         }
+    }
+
+    #[test]
+    fn a_weekly_policy_holds_each_day_its_own_ranges() {
+        let holidays = BankHolidays::england_and_wales(2024..=2024);
+        // Off before 07:00 and after 19:00 on Tuesdays only; Fridays off from 17:00.
+        let mut week: [Vec<(TimeOfDay, TimeOfDay)>; 7] = Default::default();
+        week[1] = vec![(t(0, 0), t(7, 0)), (t(19, 0), t(24, 0))];
+        week[4] = vec![(t(17, 0), t(24, 0))];
+        let policy = OffPolicy::weekly(week, WeekdaySet::NONE, true).unwrap();
+        let left_on = UsageProfile::working(WorkingHours::office(OutOfHours::LeftOn)).with_policy(policy);
+        // Tue 02/04/2024: off 7 h + 5 h = 720 minutes, on the other 12 h.
+        assert_eq!(day_state_minutes(&left_on, ymd(2024, 4, 2), &holidays), mins(12, 0, 12));
+        // Fri 05/04/2024: off 17:00-24:00, but 17:00-18:00 is working time, when the user switches it
+        // back on: off 6 h, on 18 h.
+        assert_eq!(day_state_minutes(&left_on, ymd(2024, 4, 5), &holidays), mins(18, 0, 6));
+        // Wed 03/04/2024 has no ranges: left on all day.
+        assert_eq!(day_state_minutes(&left_on, ymd(2024, 4, 3), &holidays), mins(24, 0, 0));
+        // Mon 01/04/2024, Easter Monday: off all day.
+        assert_eq!(day_state_minutes(&left_on, ymd(2024, 4, 1), &holidays), mins(0, 0, 24));
+        // A sleep policy with the same ranges: asleep where it was on, and still off where already off.
+        let asleep = UsageProfile::working(WorkingHours::office(OutOfHours::LeftOn)).with_policy(policy.asleep());
+        assert_eq!(day_state_minutes(&asleep, ymd(2024, 4, 2), &holidays), mins(12, 12, 0));
+        let off_anyway = UsageProfile::working(WorkingHours::office(OutOfHours::Off)).with_policy(policy.asleep());
+        // Office hours 08:00-18:00 on, off outside them; the sleep ranges fall wholly outside: unchanged.
+        assert_eq!(day_state_minutes(&off_anyway, ymd(2024, 4, 2), &holidays), mins(10, 0, 14));
+        let mut backwards: [Vec<(TimeOfDay, TimeOfDay)>; 7] = Default::default();
+        backwards[0] = vec![(t(9, 0), t(8, 0))];
+        assert!(OffPolicy::weekly(backwards, WeekdaySet::NONE, false).is_err());
+        // Carried over from the day before on Wednesday, off until the 07:00 wake would be 00:00-09:00,
+        // but the user switches it on at 08:00 when working hours begin: off 8 h, on 16 h.
+        let mut late_wake: [Vec<(TimeOfDay, TimeOfDay)>; 7] = Default::default();
+        late_wake[2] = vec![(t(0, 0), t(9, 0))];
+        let carried = OffPolicy::weekly(late_wake, WeekdaySet::of(&[Weekday::Wed]), false).unwrap();
+        let profile = UsageProfile::working(WorkingHours::office(OutOfHours::LeftOn)).with_policy(carried);
+        assert_eq!(day_state_minutes(&profile, ymd(2024, 4, 3), &holidays), mins(16, 0, 8));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! opt-outs), catch-up after downtime, deferrals, and where a wake packet goes. No rocket, sea_orm or
 //! tokio here; the scheduler (`crate::scheduler`) and services call it.
 
+pub mod off_hours;
 pub mod plan;
 pub mod policy;
 pub mod schedule;

@@ -15,14 +15,17 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
 use super::energy::{self as energy_service, EnergyReport};
+use super::policy_savings::{self, PolicySavingsAnswer};
+use super::tco::TcoCache;
 use super::versioned_cache::VersionedCache;
-use crate::charts::kinds::{self, CarbonTarget, CostGroup, MonthCategoryKwh, RefreshYear, YearTonnes};
+use crate::charts::kinds::{self, CarbonTarget, CostGroup, MonthCategoryKwh, PolicySaving, RefreshYear, YearTonnes};
 use crate::charts::ChartSpec;
+use crate::domain::disposal::Route;
 use crate::domain::{Category, LifecycleState};
 use crate::energy::{CalendarMonth, FinancialYear, GroupBy, Period};
 use crate::error::{AppError, AppResult};
@@ -76,9 +79,17 @@ pub const ESTIMATE_TABLES: [&str; 9] = [
     "bank_holiday",
 ];
 
-/// A cheap fingerprint of everything the estimate reads: one small query.
+/// A cheap fingerprint of everything the estimate reads: one small query. The agents' observed hours
+/// count by their newest row, so a new hour of check-ins (not every check-in) starts the cache again.
 pub async fn data_version<C: ConnectionTrait>(conn: &C) -> AppResult<String> {
-    data_version_of(conn, &ESTIMATE_TABLES).await
+    let tables = data_version_of(conn, &ESTIMATE_TABLES).await?;
+    let sql = "SELECT CAST(COALESCE((SELECT MAX(id) FROM agent_hour), 0) AS BIGINT) AS v";
+    let row = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?
+        .ok_or_else(|| AppError::Internal("data version query returned no row".into()))?;
+    let newest_hour: i64 = row.try_get("", "v")?;
+    Ok(format!("{tables}.{newest_hour}"))
 }
 
 /// A cheap fingerprint of `tables` (names from the code, never from a request): the newest audit event
@@ -113,6 +124,9 @@ pub struct EstimateCache {
     /// period and grouping (the dashboard and the members' report ask for six). An async lock, so that
     /// requests arriving together while it is read wait for that one read instead of each starting one.
     register: tokio::sync::Mutex<Option<Versioned<Arc<energy_service::Register>>>>,
+    pub(crate) policy_savings: VersionedCache<Period, PolicySavingsAnswer, CACHE_ENTRIES>,
+    /// TCO and the refresh forecast, keyed by their own tables' version (see `services::tco`).
+    pub tco: TcoCache,
 }
 
 /// An estimate's period and grouping.
@@ -129,7 +143,11 @@ pub type RefreshAnswer = Arc<(Vec<RefreshYear>, u64)>;
 const CACHE_ENTRIES: usize = 256;
 
 impl EstimateCache {
-    async fn register<C: ConnectionTrait>(&self, conn: &C, version: &str) -> AppResult<Arc<energy_service::Register>> {
+    async fn register_at<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        version: &str,
+    ) -> AppResult<Arc<energy_service::Register>> {
         let mut slot = self.register.lock().await;
         if let Some((v, r)) = slot.as_ref() {
             if v == version {
@@ -154,13 +172,18 @@ impl<'a, C: ConnectionTrait> Source<'a, C> {
         Ok(Source { conn, cache, version: data_version(conn).await? })
     }
 
+    /// The register as the estimates read it, read once per data version.
+    pub async fn register(&self) -> AppResult<Arc<energy_service::Register>> {
+        self.cache.register_at(self.conn, &self.version).await
+    }
+
     /// The estate estimate, from the cache when the data has not changed.
     pub async fn estimate(&self, period: Period, group_by: &[GroupBy]) -> AppResult<Estimate> {
         let key = (period, group_by.iter().map(|g| format!("{g:?}")).collect());
         if let Some(hit) = self.cache.entries.get(&key, &self.version) {
             return Ok(hit);
         }
-        let worked_out = match self.cache.register(self.conn, &self.version).await {
+        let worked_out = match self.register().await {
             Ok(register) => energy_service::estimate_from(self.conn, &register, period, group_by).await,
             Err(e) => Err(e),
         };
@@ -437,6 +460,112 @@ pub async fn metered_vs_estimated<C: ConnectionTrait>(src: &Source<'_, C>, perio
     Ok(with_reason(spec, report.estimate_missing))
 }
 
+/// E-waste by route for each financial year from `from` to `to` (kg), from the same figures as the
+/// e-waste page.
+pub async fn ewaste_by_route<C: ConnectionTrait>(
+    conn: &C,
+    from: FinancialYear,
+    to: FinancialYear,
+) -> AppResult<ChartSpec> {
+    let years: Vec<FinancialYear> = (from.0..=to.0).map(FinancialYear).collect();
+    let mut by_route: BTreeMap<usize, Vec<Decimal>> = BTreeMap::new();
+    for y in &years {
+        let report = super::disposals::ewaste(conn, *y).await?;
+        for (i, route) in Route::ALL.iter().enumerate() {
+            let kg = report.figures.by_route.iter().find(|r| r.route == *route).map_or(0.0, |r| r.weight_kg);
+            by_route.entry(i).or_default().push(Decimal::from_f64_retain(kg).unwrap_or_default().round_dp(3));
+        }
+    }
+    let routes: Vec<(String, Vec<Decimal>)> = by_route
+        .into_iter()
+        .filter(|(_, kg)| kg.iter().any(|v| !v.is_zero()))
+        .map(|(i, kg)| (Route::ALL[i].label().to_string(), kg))
+        .collect();
+    let mut spec = kinds::ewaste_by_route(&years, &routes);
+    if routes.is_empty() {
+        spec.notes.push("No disposals were completed in these years.".into());
+    }
+    Ok(spec)
+}
+
+/// Mean TCO per asset by model (£), stacked by part: what a seat of each model costs over its life.
+/// Worked out by `services::tco` (and kept by its cache); the estate as a whole, unfiltered.
+pub async fn tco_by_model<C: ConnectionTrait>(src: &Source<'_, C>) -> AppResult<ChartSpec> {
+    let report = match src.cache.tco.report(src.conn, crate::tco::TcoGroupBy::Model, super::tco::today()).await {
+        Ok(r) => r,
+        Err(AppError::Unprocessable(errs)) => {
+            let why = errs.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+            return Ok(with_reason(kinds::cost_breakdown(TCO_TITLE, "Model", &TCO_PARTS, &[]), Some(why)));
+        }
+        Err(e) => return Err(e),
+    };
+    let groups: Vec<CostGroup> = report
+        .rows
+        .iter()
+        .filter(|r| r.assets > 0)
+        .map(|r| {
+            let n = Decimal::from(r.assets as u64);
+            let per = |g: &crate::domain::Gbp| (g.decimal() / n).round_dp(2);
+            let f = &r.figures;
+            CostGroup {
+                name: r.group.clone(),
+                amounts: vec![
+                    per(&f.purchase_gbp),
+                    per(&f.energy_gbp),
+                    per(&f.cost_items_gbp),
+                    per(&f.disposal_cost_gbp),
+                ],
+            }
+        })
+        .collect();
+    let mut spec = kinds::cost_breakdown(TCO_TITLE, "Model", &TCO_PARTS, &groups);
+    spec.notes.push(format!(
+        "Per asset: each model's total over its assets' lives ÷ its number of assets, as at {}. Electricity is \
+         estimated to date and forecast to each asset's refresh date. Disposal income ({} in all) is not drawn; \
+         the TCO page subtracts it.",
+        report.as_of.format("%d/%m/%Y"),
+        crate::charts::format::money(report.total.disposal_income_gbp.decimal(), 2)
+    ));
+    Ok(spec)
+}
+
+const TCO_TITLE: &str = "TCO per asset by model";
+const TCO_PARTS: [&str; 4] = ["Purchase", "Electricity", "Cost items", "Disposal cost"];
+
+/// What each enabled power policy saves over `period` (kWh): see `services::policy_savings`.
+pub async fn policy_savings_chart<C: ConnectionTrait>(src: &Source<'_, C>, period: Period) -> AppResult<ChartSpec> {
+    let answer = policy_savings::policy_savings(src, period).await?;
+    let rows: Vec<PolicySaving> = answer
+        .rows
+        .iter()
+        .map(|r| PolicySaving {
+            policy: r.policy.clone(),
+            before_kwh: r.without.kwh,
+            after_kwh: r.with.kwh,
+            observed_saving_kwh: r.observed.map(|(_, kwh)| kwh),
+        })
+        .collect();
+    let mut spec = kinds::policy_savings(&period_label(&period), &rows);
+    for r in &answer.rows {
+        let seen = match r.observed {
+            Some((n, _)) => format!("{n} reported through the agent"),
+            None => "none reported through the agent".into(),
+        };
+        let devices = if r.devices == 1 { "1 device".to_string() } else { format!("{} devices", r.devices) };
+        spec.notes.push(format!("{}: {devices} (monitors follow their PCs); {seen}.", r.policy));
+    }
+    spec.notes.extend(answer.left_out.iter().cloned());
+    if answer.rows.is_empty() && answer.left_out.is_empty() {
+        spec.notes.push("No power policy is enabled.".into());
+    }
+    spec.notes.push(
+        "Estimated from the usage profiles with each policy's shutdown and wake times laid over (working hours \
+         still count as on: users switch their PCs on). Patch-window wakes and users' opt-outs are not counted."
+            .into(),
+    );
+    Ok(with_reason(spec, answer.problem.clone()))
+}
+
 // ------------------------------------------------------------------------------------- by name
 
 /// The charts served at `/charts/<name>.<svg|png|csv>`.
@@ -447,15 +576,21 @@ pub enum ChartName {
     CostByCategory,
     RefreshForecast,
     MeteredVsEstimated,
+    TcoByModel,
+    EwasteByRoute,
+    PolicySavings,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 5] = [
+    pub const ALL: [ChartName; 8] = [
         ChartName::EnergyByMonth,
         ChartName::CarbonByYear,
         ChartName::CostByCategory,
         ChartName::RefreshForecast,
         ChartName::MeteredVsEstimated,
+        ChartName::TcoByModel,
+        ChartName::EwasteByRoute,
+        ChartName::PolicySavings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -465,6 +600,9 @@ impl ChartName {
             ChartName::CostByCategory => "cost-by-category",
             ChartName::RefreshForecast => "refresh-forecast",
             ChartName::MeteredVsEstimated => "metered-vs-estimated",
+            ChartName::TcoByModel => "tco-by-model",
+            ChartName::EwasteByRoute => "ewaste-by-route",
+            ChartName::PolicySavings => "policy-savings",
         }
     }
 }
@@ -497,6 +635,9 @@ pub async fn chart<C: ConnectionTrait>(
         ChartName::CostByCategory => cost_by_category(src, req.period, req.filter).await,
         ChartName::RefreshForecast => refresh_forecast(src, req.refresh_first, req.refresh_years, req.filter).await,
         ChartName::MeteredVsEstimated => metered_vs_estimated(src, req.period).await,
+        ChartName::TcoByModel => tco_by_model(src).await,
+        ChartName::EwasteByRoute => ewaste_by_route(src.conn, req.carbon.baseline, req.carbon.last).await,
+        ChartName::PolicySavings => policy_savings_chart(src, req.period).await,
     }
 }
 

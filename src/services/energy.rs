@@ -23,7 +23,7 @@ use crate::energy::observed::ObservedOn;
 use crate::energy::power::is_always_on_kit;
 use crate::energy::tariff::round_to_pence;
 use crate::energy::usage::WeekdaySet;
-use crate::energy::what_if::policy_saving;
+use crate::energy::what_if::{adopted_effect, policy_saving, AdoptedEffect};
 use crate::energy::{
     estimate as pure_estimate, AssetEnergyInput, BankHolidays, EnergyError, EnergyTotals, EstimateInputs, FactorChoice,
     FactorMethod, FinancialYear, GridFactorSet, GridFactors, GroupBy, GroupValue, OffPolicy, Period, PowerDraw, Pue,
@@ -766,6 +766,23 @@ pub async fn estimate_from<C: ConnectionTrait>(
 ) -> AppResult<EnergyReport> {
     let observed = observe(conn, &period, None).await?;
     report(&register.0, &observed, period, group_by, &register.0.assets)
+}
+
+/// Each adopted policy's effect over `period` (see `energy::what_if::adopted_effect`): the policy's off
+/// hours and the assets it governs, in; the estimates without and with it, and what the agents saw, out.
+pub async fn adopted_effects<C: ConnectionTrait>(
+    conn: &C,
+    register: &Register,
+    period: Period,
+    policies: &[(OffPolicy, HashSet<i32>)],
+) -> AppResult<Vec<AdoptedEffect>> {
+    let loaded = &register.0;
+    let observed = observe(conn, &period, None).await?;
+    let inputs = loaded.inputs(&observed, period, FactorMethod::MajorityYear);
+    policies
+        .iter()
+        .map(|(p, governed)| adopted_effect(&inputs, *p, governed).map_err(|e| energy_error(e, loaded)))
+        .collect()
 }
 
 /// The agents' observed days in `period` (for the assets `only`, or all).

@@ -18,6 +18,7 @@ pub mod energy_reference;
 pub mod metered;
 pub mod meters;
 pub mod network_segments;
+pub mod policy_savings;
 pub mod power_actions;
 pub mod power_policies;
 pub mod refresh;

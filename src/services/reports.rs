@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::charts::{self, CarbonParams, EstateFilter, Source};
 use super::disposals::{self, EwasteReport};
@@ -14,7 +14,6 @@ use super::energy::{EnergyFigures, FactorSetUsed, TariffUsed};
 use super::power_policies::{self, PolicyView};
 use crate::charts::kinds::{self, CarbonTarget};
 use crate::charts::ChartSpec;
-use crate::domain::disposal::Route;
 use crate::energy::FinancialYear;
 use crate::error::{AppError, AppResult};
 use crate::scheduling::schedule::uk_local_to_utc;
@@ -103,25 +102,6 @@ async fn year_energy<C: ConnectionTrait>(src: &Source<'_, C>, fy: FinancialYear)
     Ok(YearEnergy { fy, figures })
 }
 
-/// E-waste by route for each year from `from` to `to` (kg), from the same figures as the e-waste page.
-async fn ewaste_chart<C: ConnectionTrait>(conn: &C, from: FinancialYear, to: FinancialYear) -> AppResult<ChartSpec> {
-    let years: Vec<FinancialYear> = (from.0..=to.0).map(FinancialYear).collect();
-    let mut by_route: BTreeMap<usize, Vec<Decimal>> = BTreeMap::new();
-    for y in &years {
-        let report = disposals::ewaste(conn, *y).await?;
-        for (i, route) in Route::ALL.iter().enumerate() {
-            let kg = report.figures.by_route.iter().find(|r| r.route == *route).map_or(0.0, |r| r.weight_kg);
-            by_route.entry(i).or_default().push(Decimal::from_f64_retain(kg).unwrap_or_default().round_dp(3));
-        }
-    }
-    let routes: Vec<(String, Vec<Decimal>)> = by_route
-        .into_iter()
-        .filter(|(_, kg)| kg.iter().any(|v| !v.is_zero()))
-        .map(|(i, kg)| (Route::ALL[i].label().to_string(), kg))
-        .collect();
-    Ok(kinds::ewaste_by_route(&years, &routes))
-}
-
 /// The members' carbon report for `fy`: this year against last year, the baseline year and the target.
 /// `baseline` defaults as on the dashboard (three years before), the target too (50% by 2030/31).
 pub async fn members<C: ConnectionTrait>(
@@ -154,7 +134,7 @@ pub async fn members<C: ConnectionTrait>(
         charts::energy_by_month(src, fy.period(), filter).await?,
         charts::carbon_by_year(src, carbon, filter).await?,
         charts::cost_by_category(src, fy.period(), filter).await?,
-        ewaste_chart(src.conn, carbon.baseline, fy).await?,
+        charts::ewaste_by_route(src.conn, carbon.baseline, fy).await?,
     ];
 
     let ewaste = disposals::ewaste(src.conn, fy).await?;
@@ -261,7 +241,8 @@ pub async fn refresh_disposal<C: ConnectionTrait>(
         .filter(|d| d.state == "completed" && FinancialYear::containing(d.disposal_date) == fy)
         .collect();
     let ewaste = disposals::ewaste(src.conn, fy).await?;
-    let ewaste_chart = ewaste_chart(src.conn, FinancialYear(fy.0 - charts::DEFAULT_BASELINE_YEARS_BACK), fy).await?;
+    let ewaste_chart =
+        charts::ewaste_by_route(src.conn, FinancialYear(fy.0 - charts::DEFAULT_BASELINE_YEARS_BACK), fy).await?;
     Ok(RefreshDisposalReport { fy, generated_on, refresh_chart, refresh, disposals, ewaste, ewaste_chart })
 }
 

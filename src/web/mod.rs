@@ -29,7 +29,6 @@ pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -
         .manage(db)
         .manage(settings)
         .manage(crate::services::charts::EstimateCache::default())
-        .manage(crate::services::tco::TcoCache::default())
         .attach(request_log::RequestLog)
         .attach(access::Csrf)
         .attach(security_headers::SecurityHeaders)

@@ -10,13 +10,14 @@ use utoipa::OpenApi;
 use super::optional_param;
 use crate::domain::AssetTag;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::services::charts::EstimateCache;
 use crate::services::refresh::{
     self, EnergyYear, ForecastRow, KeepLongerAnswer, KeepLongerRequest, PlanItem, PlanList, RefreshForecast,
     RefreshPlan,
 };
 use crate::services::tco::{
-    self, AssetTcoView, CostShareView, EnergyPartView, ModelComparison, ModelPerSeat, RateUsed, TcoCache, TcoFigures,
-    TcoReport, TcoRow, Unallocated,
+    self, AssetTcoView, CostShareView, EnergyPartView, ModelComparison, ModelPerSeat, RateUsed, TcoFigures, TcoReport,
+    TcoRow, Unallocated,
 };
 use crate::web::access::Viewer;
 use crate::web::guards::{ApiJson, Db};
@@ -62,13 +63,13 @@ fn as_of(raw: Option<&str>) -> AppResult<NaiveDate> {
 #[get("/tco?<group_by>&<as_of>", rank = 2)]
 pub async fn report(
     db: Db<'_>,
-    cache: &State<TcoCache>,
+    cache: &State<EstimateCache>,
     _who: Viewer,
     group_by: Option<&str>,
     as_of: Option<&str>,
 ) -> AppResult<Json<TcoReport>> {
     let by = optional_param(group_by, "group_by", tco::parse_group_by)?.unwrap_or(crate::tco::TcoGroupBy::Department);
-    let report = cache.report(db.inner(), by, self::as_of(as_of)?).await?;
+    let report = cache.tco.report(db.inner(), by, self::as_of(as_of)?).await?;
     Ok(Json(TcoReport::clone(&report)))
 }
 
@@ -114,12 +115,12 @@ pub async fn plan(db: Db<'_>, _who: Viewer, as_of: Option<&str>) -> AppResult<Js
 #[get("/refresh/forecast?<years>&<as_of>")]
 pub async fn forecast(
     db: Db<'_>,
-    cache: &State<TcoCache>,
+    cache: &State<EstimateCache>,
     _who: Viewer,
     years: Option<u32>,
     as_of: Option<&str>,
 ) -> AppResult<Json<RefreshForecast>> {
-    let forecast = cache.forecast(db.inner(), years.unwrap_or(5), self::as_of(as_of)?).await?;
+    let forecast = cache.tco.forecast(db.inner(), years.unwrap_or(5), self::as_of(as_of)?).await?;
     Ok(Json(RefreshForecast::clone(&forecast)))
 }
 

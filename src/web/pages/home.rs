@@ -20,7 +20,7 @@ use crate::services::charts::{
     DEFAULT_BASELINE_YEARS_BACK, DEFAULT_REFRESH_YEARS, DEFAULT_TARGET_FY, DEFAULT_TARGET_PERCENT,
 };
 use crate::services::energy::{current_financial_year, EnergyFigures};
-use crate::services::register_summary;
+use crate::services::{agents, disposals, register_summary};
 use crate::web::access::Viewer;
 use crate::web::guards::Db;
 
@@ -167,6 +167,56 @@ fn chart_block(name: ChartName, heading: &str, spec: &crate::charts::ChartSpec, 
     }
 }
 
+/// Devices their agents saw on between 22:00 and 05:00 last night.
+async fn left_on_card(conn: &sea_orm::DatabaseConnection) -> Result<HeadlineCard, crate::error::AppError> {
+    let night = crate::energy::observed::last_night(chrono::Utc::now());
+    let list = agents::left_on_overnight(conn, night).await?;
+    Ok(HeadlineCard {
+        title: "Devices left on last night".into(),
+        figure: Some(format::count(list.assets.len() as u64)),
+        problem: None,
+        notes: vec![],
+        comparisons: vec![format!(
+            "Seen on by their agents between 22:00 on {} and 05:00 (Agents → who was left on overnight lists them)",
+            format::date(night)
+        )],
+    })
+}
+
+fn share(v: Option<f64>) -> Option<String> {
+    v.map(|x| format!("{}%", chart_format::grouped(Decimal::from_f64_retain(x * 100.0).unwrap_or_default(), 1)))
+}
+
+/// The share of the year's e-waste (by weight) reused, against last year.
+async fn reuse_card(
+    conn: &sea_orm::DatabaseConnection,
+    year: FinancialYear,
+) -> Result<HeadlineCard, crate::error::AppError> {
+    let this = disposals::ewaste(conn, year).await?.figures;
+    let last = disposals::ewaste(conn, FinancialYear(year.0 - 1)).await?.figures;
+    let mut comparisons = vec![];
+    if let Some(d) = share(this.share_diverted_from_landfill) {
+        comparisons.push(format!("Diverted from landfill: {d}"));
+    }
+    comparisons.push(match share(last.share_reused) {
+        Some(v) => format!("Last year {}: {v}", FinancialYear(year.0 - 1).label()),
+        None => format!("Last year {}: no disposals", FinancialYear(year.0 - 1).label()),
+    });
+    let figure = share(this.share_reused);
+    Ok(HeadlineCard {
+        title: format!("E-waste reused, {}", year.label()),
+        problem: figure.is_none().then(|| "No disposals completed this year.".to_string()),
+        figure,
+        notes: vec![format!(
+            "{} {}, {} kg",
+            format::count(this.count),
+            if this.count == 1 { "item" } else { "items" },
+            chart_format::grouped(Decimal::from_f64_retain(this.weight_kg).unwrap_or_default(), 1)
+        )],
+        comparisons,
+    })
+}
+
 #[get("/?<fy>&<baseline>")]
 async fn home(
     who: Viewer,
@@ -201,6 +251,9 @@ async fn home(
         (ChartName::CarbonByYear, "Carbon against the baseline and target", &carbon_q),
         (ChartName::CostByCategory, "Electricity cost by device category", &year_q),
         (ChartName::RefreshForecast, "Refresh forecast", &year_q),
+        (ChartName::PolicySavings, "Savings from power policies", &year_q),
+        (ChartName::TcoByModel, "Total cost of ownership per asset, by model", &String::new()),
+        (ChartName::EwasteByRoute, "E-waste by route", &carbon_q),
     ] {
         let spec = charts::chart(&src, name, &req).await?;
         blocks.push(chart_block(name, heading, &spec, q));
@@ -217,6 +270,9 @@ async fn home(
             format!("Overdue from earlier years: {}", format::count(headline.refresh_overdue)),
         ],
     });
+
+    headline_cards.push(left_on_card(db.inner()).await?);
+    headline_cards.push(reuse_card(db.inner(), year).await?);
 
     let s = register_summary::summary(db.inner(), today).await?;
     let overdue_q = |state: &str| {

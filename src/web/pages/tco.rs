@@ -12,9 +12,10 @@ use super::lookups::{self, Lookups};
 use super::{format, ok, Layout, PageError, PageResult};
 use crate::domain::{AssetTag, Category, Gbp};
 use crate::error::AppError;
+use crate::services::charts::EstimateCache;
 use crate::services::cost_items;
 use crate::services::refresh::{self, ForecastRow, KeepLongerRequest, PlanList};
-use crate::services::tco::{self, TcoCache, TcoFigures};
+use crate::services::tco::{self, TcoFigures};
 use crate::tco::TcoGroupBy;
 use crate::web::access::Viewer;
 use crate::web::guards::Db;
@@ -94,7 +95,7 @@ struct TcoPage {
 #[get("/tco?<group_by>&<model_a>&<model_b>&<years>")]
 async fn tco_page(
     db: Db<'_>,
-    cache: &State<TcoCache>,
+    cache: &State<EstimateCache>,
     who: Viewer,
     group_by: Option<&str>,
     model_a: Option<i32>,
@@ -136,7 +137,7 @@ async fn tco_page(
         comparison_rows: vec![],
         method: tco::METHOD.into(),
     };
-    match cache.report(db.inner(), by, tco::today()).await {
+    match cache.tco.report(db.inner(), by, tco::today()).await {
         Err(e) => page.problem = Some(problem_of(e)?),
         Ok(r) => {
             page.rows = r
@@ -271,7 +272,7 @@ struct RefreshPage {
 #[get("/refresh?<category>&<model_id>&<department_id>&<site_id>&<years>&<replacement_model_id>")]
 async fn refresh_page(
     db: Db<'_>,
-    cache: &State<TcoCache>,
+    cache: &State<EstimateCache>,
     who: Viewer,
     category: Option<&str>,
     model_id: Option<i32>,
@@ -284,7 +285,7 @@ async fn refresh_page(
     let l = Lookups::load(db.inner()).await?;
     let category: Option<Category> = category.filter(|c| !c.is_empty()).and_then(|c| c.parse().ok());
     let plan = refresh::plan(db.inner()).await?;
-    let forecast = cache.forecast(db.inner(), 5, tco::today()).await?;
+    let forecast = cache.tco.forecast(db.inner(), 5, tco::today()).await?;
     let opt = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
     let mut page = RefreshPage {
         layout: Layout::new(&who.0, "refresh", "Refresh planning", flash),
