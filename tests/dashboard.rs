@@ -115,7 +115,7 @@ async fn chart_csvs_carry_the_figures_worked_by_hand() {
 async fn svg_and_png_with_etags_and_304() {
     let t = app().await;
     one_desktop(&t).await;
-    for name in ["energy-by-month", "carbon-by-year", "cost-by-category", "refresh-forecast"] {
+    for name in greenict::services::charts::ChartName::ALL.map(|c| c.as_str()) {
         let path = format!("/charts/{name}.svg?fy=2024");
         let (s, ct, etag, body, _) = fetch(&t, &path, None).await;
         assert_eq!(s, Status::Ok, "{name}: {body}");

@@ -738,3 +738,55 @@ async fn a_segment_asking_for_another_port_is_told_the_packet_went_to_9() {
     let (_, a) = t.get(&format!("/api/v1/power/actions/{}", out["action_ids"][0])).await;
     assert!(a["detail"].as_str().unwrap().contains("asks for port 7, but wol-rs always sends to port 9"), "{a}");
 }
+
+#[rocket::async_test]
+async fn a_tick_writes_at_most_its_row_budget_earliest_first_and_loses_nothing_on_restart() {
+    let t = app().await;
+    // No segment broadcast address: nothing is due to be sent in this test anyway (no tick is at a wake).
+    let (s, site) = t.post("/api/v1/sites", json!({"name": "Depot"})).await;
+    assert_eq!(s, Status::Created, "{site}");
+    let site = site["id"].as_i64().unwrap();
+    for i in 1..=5 {
+        pc(&t, &format!("DP-{i}"), site, &format!("02:00:00:00:30:0{i}")).await;
+    }
+    t.post(
+        "/api/v1/power/policies",
+        json!({"name": "Depot", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
+    )
+    .await;
+    // At 12:00 (UTC, winter) the window holds today's 19:00 shutdowns and tomorrow's 07:00 wakes: 10 rows.
+    let budget = |n| SchedulerConfig { plan_rows_per_tick: n, ..config("dp") };
+    let s = Scheduler::new(budget(3));
+    let mut planned = vec![];
+    for minute in 0..5 {
+        let r = s.tick(&t.db, at("2026-01-14T12:00:00Z") + chrono::Duration::seconds(minute)).await.unwrap();
+        planned.push(r.planned);
+    }
+    assert_eq!(planned, [3, 3, 3, 1, 0]);
+    let rows = actions(&t.db).await;
+    assert_eq!(rows.len(), 10);
+    // Earliest first: the first three rows written are 19:00 shutdowns.
+    let mut by_id = rows.clone();
+    by_id.sort_by_key(|r| r.id);
+    assert!(by_id[..3].iter().all(|r| r.kind == "shutdown" && r.scheduled_at == at("2026-01-14T19:00:00Z")));
+
+    // As if the instance had died before writing tomorrow's wakes: a restarted one re-decides its window
+    // and writes only what is missing, once.
+    t.db.execute_unprepared("DELETE FROM power_action WHERE kind = 'wake'").await.unwrap();
+    let restarted = Scheduler::new(budget(4));
+    let mut planned = vec![];
+    for minute in 0..4 {
+        let r = restarted.tick(&t.db, at("2026-01-14T12:01:00Z") + chrono::Duration::seconds(minute)).await.unwrap();
+        planned.push(r.planned);
+    }
+    // 10 rows decided, 4 a tick: 4 (shutdowns, already there: 0 new) + 4 (1 shutdown, 3 wakes: 3 new) +
+    // 2 (wakes: 2 new).
+    assert_eq!(planned, [0, 3, 2, 0]);
+    let rows = actions(&t.db).await;
+    assert_eq!(rows.len(), 10);
+    let mut keys: Vec<_> = rows.iter().map(|r| (r.asset_id, r.kind.clone(), r.scheduled_at)).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 10, "each (asset, kind, time) once");
+    assert!(SchedulerConfig { plan_rows_per_tick: 0, ..config("x") }.validate().is_err());
+}

@@ -37,6 +37,9 @@ pub struct SchedulerConfig {
     pub horizon_hours: i64,
     /// How long a claim holds before another instance may take the action over.
     pub claim_seconds: i64,
+    /// At most this many planned actions written per tick (the earliest first; the rest on later ticks),
+    /// so a tick stays short however many assets share a wake time.
+    pub plan_rows_per_tick: usize,
 }
 
 fn default_instance_id() -> String {
@@ -60,6 +63,7 @@ impl Default for SchedulerConfig {
             shutdown_grace_minutes: 30,
             horizon_hours: 24,
             claim_seconds: 120,
+            plan_rows_per_tick: 5_000,
         }
     }
 }
@@ -81,6 +85,9 @@ impl SchedulerConfig {
         }
         if !(1..=24 * 7).contains(&self.horizon_hours) || self.claim_seconds < 5 {
             return bad("horizon_hours must be 1 to 168 and claim_seconds at least 5");
+        }
+        if !(1..=1_000_000).contains(&self.plan_rows_per_tick) {
+            return bad("plan_rows_per_tick must be 1 to 1000000");
         }
         Ok(())
     }
@@ -123,7 +130,11 @@ impl Scheduler {
     }
 
     pub fn rules(&self) -> PlanRules {
-        PlanRules { catch_up: self.catch_up(), horizon: Duration::hours(self.config.horizon_hours) }
+        PlanRules {
+            catch_up: self.catch_up(),
+            horizon: Duration::hours(self.config.horizon_hours),
+            max_rows: self.config.plan_rows_per_tick,
+        }
     }
 
     /// A claim token unique to this instance and claim: "<instance id>#<n>".

@@ -11,7 +11,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
 
 use super::audit::{self, Action, NewEvent};
@@ -36,6 +36,9 @@ pub struct PlanRules {
     pub catch_up: CatchUp,
     /// How far ahead each tick plans.
     pub horizon: Duration,
+    /// At most this many rows written per tick; the rest wait, earliest first, for the next ticks, so
+    /// that no tick stalls on a 100,000-asset day (BENCHMARKS.md, issue 5).
+    pub max_rows: usize,
 }
 
 /// The planning window for a tick at `now`: from as far back as a missed action is still useful, to the
@@ -55,6 +58,8 @@ pub struct PlanState {
     inputs: PlanningInputs,
     /// Each covered asset and the index of its policy in `inputs.policies`.
     assignment: Vec<(i32, usize)>,
+    /// Decided but not yet written, earliest first: (policy index, action, assets).
+    pending: VecDeque<(usize, PlannedAction, Vec<i32>)>,
 }
 
 /// A fingerprint of everything planning reads: counts and latest changes of policies, their asset lists,
@@ -109,7 +114,7 @@ async fn fresh_state(db: &DatabaseConnection, epoch: String, from: DateTime<Utc>
             }
         }
     }
-    Ok(PlanState { epoch, until: from, inputs, assignment })
+    Ok(PlanState { epoch, until: from, inputs, assignment, pending: VecDeque::new() })
 }
 
 /// Deletes future, still `planned` policy actions that no longer fit: the asset moved to another policy's
@@ -145,16 +150,57 @@ async fn withdraw_stale(db: &DatabaseConnection, now: DateTime<Utc>, st: &PlanSt
     Ok(n)
 }
 
-/// Plans every deployed asset's policy actions in the tick's window. Idempotent: actions already planned
+/// Plans every deployed asset's policy actions in the tick's window, all of them (in as many writes of
+/// `rules.max_rows` as it takes). Idempotent: actions already planned
 /// (by this or another instance, before or after a restart) are left as they are. Past actions in the
 /// window that are already too late are not planned at all. Returns how many rows were new.
 #[tracing::instrument(skip(db, rules))]
 pub async fn plan(db: &DatabaseConnection, now: DateTime<Utc>, rules: PlanRules) -> AppResult<u64> {
-    plan_from(db, now, rules, &mut None).await
+    let mut state = None;
+    let mut n = plan_from(db, now, rules, &mut state).await?;
+    while state.as_ref().is_some_and(|s| !s.pending.is_empty()) {
+        n += plan_from(db, now, rules, &mut state).await?;
+    }
+    Ok(n)
 }
 
-/// [`plan`], reusing `state` from the previous tick when nothing planning reads has changed: then only the
-/// part of the window after the previous tick's is planned. `state` is left describing this tick.
+/// Decides the policy actions with `from <= at < to` for every covered asset and queues them on
+/// `st.pending`, grouped by what they share ((policy, action) → assets) and in time order. Each group goes
+/// to the database as one statement with the asset ids as a JSON array (`bulk::insert_each_or_ignore`).
+fn decide(st: &mut PlanState, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Utc>, rules: PlanRules) {
+    let by_policy: Vec<Vec<_>> = st
+        .inputs
+        .policies
+        .iter()
+        .map(|p| {
+            let mut a = policy_actions(p, from, to, &st.inputs.bank_holidays);
+            a.retain(|x| due(x.kind, x.at, now, rules.catch_up) != Due::TooLate);
+            a
+        })
+        .collect();
+    if by_policy.iter().all(Vec::is_empty) {
+        return;
+    }
+    let none = Vec::new();
+    let mut groups: BTreeMap<(PlannedAction, usize), Vec<i32>> = BTreeMap::new();
+    for &(id, pi) in &st.assignment {
+        let actions = &by_policy[pi];
+        if actions.is_empty() {
+            continue;
+        }
+        let opts = st.inputs.opt_outs.get(&id).unwrap_or(&none);
+        for a in for_asset(actions, opts) {
+            groups.entry((a, pi)).or_default().push(id);
+        }
+    }
+    st.pending.extend(groups.into_iter().map(|((a, pi), ids)| (pi, a, ids)));
+}
+
+/// One tick's planning: [`plan`], but writing at most `rules.max_rows` rows, the earliest first, and
+/// keeping the rest in `state` for the next tick. `state` from the previous tick is reused when nothing
+/// planning reads has changed: then only the part of the window after the previous tick's is decided.
+/// A new or restarted instance starts without it and re-decides its whole window; rows already there are
+/// left as they are, so nothing is lost or doubled when an instance dies with rows still waiting.
 pub async fn plan_from(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
@@ -172,44 +218,31 @@ pub async fn plan_from(
     let Some(st) = state.as_mut() else { return Ok(0) };
     let slice_from = std::cmp::max(st.until, from);
     st.until = std::cmp::max(st.until, to);
-    if slice_from >= to || st.assignment.is_empty() {
-        return Ok(0);
+    if slice_from < to && !st.assignment.is_empty() {
+        decide(st, slice_from, to, now, rules);
     }
-    let by_policy: Vec<Vec<_>> = st
-        .inputs
-        .policies
-        .iter()
-        .map(|p| {
-            let mut a = policy_actions(p, slice_from, to, &st.inputs.bank_holidays);
-            a.retain(|x| due(x.kind, x.at, now, rules.catch_up) != Due::TooLate);
-            a
-        })
-        .collect();
-    if by_policy.iter().all(Vec::is_empty) {
-        return Ok(0);
-    }
-    // Rows grouped by what they share, (policy, action) → assets: each group goes to the database as one
-    // statement with the asset ids as a JSON array (`bulk::insert_each_or_ignore`), which is what lets the
-    // first tick of a 100,000-asset estate plan its ≈200,000 rows quickly (BENCHMARKS.md, issue 5).
-    let none = Vec::new();
-    let mut groups: BTreeMap<(usize, PlannedAction), Vec<i32>> = BTreeMap::new();
-    for &(id, pi) in &st.assignment {
-        let actions = &by_policy[pi];
-        if actions.is_empty() {
+    // Written earliest first, at most `max_rows` a tick; anything too late by now is dropped unwritten.
+    let mut batch: Vec<(usize, PlannedAction, Vec<i32>)> = Vec::new();
+    let mut budget = rules.max_rows.max(1);
+    while budget > 0 {
+        let Some((pi, a, mut ids)) = st.pending.pop_front() else { break };
+        if due(a.kind, a.at, now, rules.catch_up) == Due::TooLate {
             continue;
         }
-        let opts = st.inputs.opt_outs.get(&id).unwrap_or(&none);
-        for a in for_asset(actions, opts) {
-            groups.entry((pi, a)).or_default().push(id);
+        if ids.len() > budget {
+            let rest = ids.split_off(budget);
+            st.pending.push_front((pi, a, rest));
         }
+        budget -= ids.len();
+        batch.push((pi, a, ids));
     }
-    if groups.is_empty() {
+    if batch.is_empty() {
         return Ok(0);
     }
     use power_action::Column as C;
     let txn = db.begin().await?;
     let mut n = 0;
-    for ((pi, a), ids) in groups {
+    for (pi, a, ids) in batch {
         let p = &st.inputs.policies[pi];
         let off = a.kind.is_off();
         let may_defer = off && p.deferral.allowed;
