@@ -140,8 +140,13 @@ async fn tick(rounds: usize) {
         println!("round {round} {}: {ms:.1} ms, {rows} new rows", labels[3]);
         times[3].push(ms);
 
-        let rows: Vec<power_action::Model> =
-            power_action::Entity::find().all(&db).await.expect("read the planned rows").into_iter().take(per_tick).collect();
+        let rows: Vec<power_action::Model> = power_action::Entity::find()
+            .all(&db)
+            .await
+            .expect("read the planned rows")
+            .into_iter()
+            .take(per_tick)
+            .collect();
         let batch = rows.len();
         empty_actions(&db).await;
         let models: Vec<power_action::ActiveModel> = rows

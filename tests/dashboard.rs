@@ -367,33 +367,7 @@ async fn tco_by_model_and_ewaste_by_route_match_the_api_figures() {
     );
 
     // E-waste: a monitor reused within the council in 2024/25, 3.9 kg from its model.
-    let (s, mm) = t
-        .post(
-            "/api/v1/models",
-            json!({"manufacturer": "Iiyama", "name": "ProLite 24", "category": "monitor",
-                "on_watts": 18, "sleep_watts": 0.3, "off_watts": 0.3, "weight_kg": 3.9}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{mm}");
-    let (s, a) = t
-        .post(
-            "/api/v1/assets",
-            json!({"asset_tag": "MON-0001", "model_id": mm["id"], "lifecycle_state": "awaiting_disposal"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{a}");
-    let (s, d) = t
-        .post(
-            "/api/v1/disposals",
-            json!({"reference": "DSP-2024-01", "disposal_date": "2024-06-30", "route": "internal_reuse"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{d}");
-    let id = d["disposal"]["id"].as_i64().unwrap();
-    let (s, v) = t.send("PUT", &format!("/api/v1/disposals/{id}/assets/MON-0001"), json!({})).await;
-    assert_eq!(s, Status::Ok, "{v}");
-    let (s, v) = t.post(&format!("/api/v1/disposals/{id}/complete"), json!({})).await;
-    assert_eq!(s, Status::Ok, "{v}");
+    t.reused_monitor().await;
     let (s, _, _, body, _) = fetch(&t, "/charts/ewaste-by-route.csv?fy=2024&baseline=2023", None).await;
     assert_eq!(s, Status::Ok, "{body}");
     assert_eq!(csv_lines(&body), ["Financial year,Internal reuse (kg)", "2023/24,0", "2024/25,3.9"], "{body}");

@@ -151,6 +151,37 @@ mod tests {
         OffPolicy::new(Some((t(19, 0), t(7, 30))), WeekdaySet::SAT_SUN, true).unwrap()
     }
 
+    /// Desktop 1 on profile 1: 70 W on, 3 W asleep, 0 W off (the ConfigMgr defaults).
+    fn left_on_desktop() -> AssetEnergyInput {
+        AssetEnergyInput {
+            asset_id: 1,
+            category: Category::Desktop,
+            model_id: None,
+            department_id: None,
+            site_id: None,
+            parent_id: None,
+            profile_id: 1,
+            draw: PowerDraw::new(dec("70"), dec("3"), dec("0")).unwrap(),
+            pue: None,
+            in_service: None,
+        }
+    }
+
+    /// 24.50 p/kWh council-wide from 01/04/2024, and the DESNZ 2024 factors.
+    fn rates_2024() -> (Tariffs, GridFactors) {
+        let tariffs = Tariffs::council_wide(
+            TariffHistory::new(vec![TariffRate::pence_per_kwh(ymd(2024, 4, 1), dec("24.50"))]).unwrap(),
+        );
+        let factors = GridFactors::new(vec![GridFactorSet {
+            year: 2024,
+            generation_kg_co2e_per_kwh: dec("0.20705"),
+            td_kg_co2e_per_kwh: dec("0.01830"),
+            source: "DESNZ 2024".into(),
+        }])
+        .unwrap();
+        (tariffs, factors)
+    }
+
     #[test]
     fn desktops_left_on_switched_off_evenings_and_weekends_2024_25() {
         // A desktop left on out of hours (70 W on, 3 W sleep, 0 W off: ConfigMgr defaults) vs the policy,
@@ -164,31 +195,11 @@ mod tests {
         assert_eq!(saved_kwh, dec("408.73"));
 
         let profiles = HashMap::from([(1, UsageProfile::working(WorkingHours::office(OutOfHours::LeftOn)))]);
-        let desktop = AssetEnergyInput {
-            asset_id: 1,
-            category: Category::Desktop,
-            model_id: None,
-            department_id: None,
-            site_id: None,
-            parent_id: None,
-            profile_id: 1,
-            draw: PowerDraw::new(dec("70"), dec("3"), dec("0")).unwrap(),
-            pue: None,
-            in_service: None,
-        };
+        let desktop = left_on_desktop();
         // The server is never switched off, so saves nothing.
         let server = AssetEnergyInput { asset_id: 2, category: Category::Server, ..desktop.clone() };
         let assets = [desktop, server];
-        let tariffs = Tariffs::council_wide(
-            TariffHistory::new(vec![TariffRate::pence_per_kwh(ymd(2024, 4, 1), dec("24.50"))]).unwrap(),
-        );
-        let factors = GridFactors::new(vec![GridFactorSet {
-            year: 2024,
-            generation_kg_co2e_per_kwh: dec("0.20705"),
-            td_kg_co2e_per_kwh: dec("0.01830"),
-            source: "DESNZ 2024".into(),
-        }])
-        .unwrap();
+        let (tariffs, factors) = rates_2024();
         let holidays = BankHolidays::england_and_wales(2024..=2025);
         let inputs = EstimateInputs {
             period: FinancialYear(2024).period(),
@@ -224,18 +235,7 @@ mod tests {
         // (a left-on profile never sleeps), so on 168 - 24 + 10 = 154 h: 90 × 154 = 13.86 kWh, a saving of
         // 15.12 - 13.86 = 1.26 kWh on the reported day.
         let profiles = HashMap::from([(1, UsageProfile::working(WorkingHours::office(OutOfHours::LeftOn)))]);
-        let desktop = AssetEnergyInput {
-            asset_id: 1,
-            category: Category::Desktop,
-            model_id: None,
-            department_id: None,
-            site_id: None,
-            parent_id: None,
-            profile_id: 1,
-            draw: PowerDraw::new(dec("70"), dec("3"), dec("0")).unwrap(),
-            pue: None,
-            in_service: None,
-        };
+        let desktop = left_on_desktop();
         let other = AssetEnergyInput { asset_id: 2, ..desktop.clone() };
         let monitor = AssetEnergyInput {
             asset_id: 3,
@@ -245,16 +245,7 @@ mod tests {
             ..desktop.clone()
         };
         let assets = [desktop, other, monitor];
-        let tariffs = Tariffs::council_wide(
-            TariffHistory::new(vec![TariffRate::pence_per_kwh(ymd(2024, 4, 1), dec("24.50"))]).unwrap(),
-        );
-        let factors = GridFactors::new(vec![GridFactorSet {
-            year: 2024,
-            generation_kg_co2e_per_kwh: dec("0.20705"),
-            td_kg_co2e_per_kwh: dec("0.01830"),
-            source: "DESNZ 2024".into(),
-        }])
-        .unwrap();
+        let (tariffs, factors) = rates_2024();
         let holidays = BankHolidays::england_and_wales(2024..=2024);
         let mut observed = ObservedOn::default();
         observed.add(1, ymd(2024, 4, 9), 600);

@@ -197,6 +197,39 @@ impl TestApp {
 
     /// Office hours (Mon–Fri 08:00–18:00, asleep out of hours, bank holidays off) as the desktops'
     /// default profile, the one the hand-worked energy figures assume. Returns the profile's id.
+    /// A monitor (MON-0001, an Iiyama ProLite 24 of 3.9 kg) reused within the council: disposal
+    /// DSP-2024-01 of 30/06/2024, completed.
+    pub async fn reused_monitor(&self) {
+        use serde_json::json;
+        let (s, model) = self
+            .post(
+                "/api/v1/models",
+                json!({"manufacturer": "Iiyama", "name": "ProLite 24", "category": "monitor",
+                    "on_watts": 18, "sleep_watts": 0.3, "off_watts": 0.3, "weight_kg": 3.9}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{model}");
+        let (s, a) = self
+            .post(
+                "/api/v1/assets",
+                json!({"asset_tag": "MON-0001", "model_id": model["id"], "lifecycle_state": "awaiting_disposal"}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{a}");
+        let (s, d) = self
+            .post(
+                "/api/v1/disposals",
+                json!({"reference": "DSP-2024-01", "disposal_date": "2024-06-30", "route": "internal_reuse"}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{d}");
+        let id = d["disposal"]["id"].as_i64().unwrap();
+        let (s, v) = self.send("PUT", &format!("/api/v1/disposals/{id}/assets/MON-0001"), json!({})).await;
+        assert_eq!(s, Status::Ok, "{v}");
+        let (s, v) = self.post(&format!("/api/v1/disposals/{id}/complete"), json!({})).await;
+        assert_eq!(s, Status::Ok, "{v}");
+    }
+
     pub async fn office_hours_for_desktops(&self) -> i64 {
         let (s, p) = self
             .post(
