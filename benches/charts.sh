@@ -29,7 +29,8 @@ echo "dashboard cold secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/?fy=
 for run in $(seq "$RUNS"); do
   echo "healthz run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/healthz")"
   echo "dashboard run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/?fy=2025")"
-  for chart in energy-by-month carbon-by-year cost-by-category refresh-forecast metered-vs-estimated; do
+  for chart in energy-by-month carbon-by-year cost-by-category refresh-forecast metered-vs-estimated \
+      policy-savings tco-by-model ewaste-by-route; do
     for ext in svg png; do
       echo "$chart.$ext run=$run secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/charts/$chart.$ext?fy=2025")"
     done

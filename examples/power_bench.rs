@@ -102,24 +102,14 @@ async fn tick(rounds: usize) {
     for round in 1..=rounds {
         empty_actions(&db).await;
         let s = Scheduler::new(config());
-        let timed = |sched: &Scheduler, at: DateTime<Utc>| {
-            let sched_ref = sched;
-            let db = &db;
-            async move {
-                let t = Instant::now();
-                let r = sched_ref.tick(db, at).await.expect("tick");
-                assert_eq!(r.sent, 0, "no wake is due in the benchmark's window");
-                (t.elapsed().as_secs_f64() * 1000.0, r.planned)
-            }
-        };
-        let (ms, first_rows) = timed(&s, now).await;
+        let (ms, first_rows) = timed(&s, &db, now).await;
         println!("round {round} {}: {ms:.1} ms, {first_rows} rows", labels[0]);
         times[0].push(ms);
         // Later ticks a second apart (the window barely moves), until one writes nothing new.
         let mut later = vec![];
         let mut written = first_rows;
         for k in 1.. {
-            let (ms, rows) = timed(&s, now + second * k).await;
+            let (ms, rows) = timed(&s, &db, now + second * k).await;
             if rows == 0 {
                 break;
             }
@@ -136,7 +126,7 @@ async fn tick(rounds: usize) {
         times[1].push(median(&later));
         times[2].push(slowest);
         let restarted = Scheduler::new(config());
-        let (ms, rows) = timed(&restarted, now + second * 600).await;
+        let (ms, rows) = timed(&restarted, &db, now + second * 600).await;
         println!("round {round} {}: {ms:.1} ms, {rows} new rows", labels[3]);
         times[3].push(ms);
 
@@ -170,6 +160,14 @@ async fn tick(rounds: usize) {
         println!("median {label}: {:.1} ms (runs: {})", median(t), runs(t));
     }
     println!("peak RSS of the ticks (after the demo load): {}", peak_rss());
+}
+
+/// One tick, timed: (milliseconds, rows newly written).
+async fn timed(sched: &Scheduler, db: &DatabaseConnection, at: DateTime<Utc>) -> (f64, u64) {
+    let t = Instant::now();
+    let r = sched.tick(db, at).await.expect("tick");
+    assert_eq!(r.sent, 0, "no wake is due in the benchmark's window");
+    (t.elapsed().as_secs_f64() * 1000.0, r.planned)
 }
 
 /// Empties power_action so the next tick plans every row afresh; on PostgreSQL, vacuums away the dead
