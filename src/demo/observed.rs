@@ -25,9 +25,9 @@ const DAYS: i64 = 28;
 /// How a device is used. Shares out of 1000 in [`HABITS`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Habit {
-    /// Weekdays roughly 08:00-18:00, off at night and weekends.
+    /// Weekdays roughly 08:30-17:00, off at night and weekends.
     Office,
-    /// Office hours, but left on overnight about one weekday night in three (over the weekend if Friday).
+    /// Office hours, but left on overnight about one night in four, Monday to Thursday.
     Forgetful,
     /// Never switched off.
     AlwaysOn,
@@ -35,8 +35,10 @@ enum Habit {
     Occasional,
 }
 
+/// Demo assumptions: most PCs are on for less than the office-hours profile's 08:00-18:00, a few are left
+/// on, so the observed saving is positive and last night's list holds a handful of devices.
 const HABITS: [(Habit, u32); 4] =
-    [(Habit::Office, 640), (Habit::Forgetful, 200), (Habit::AlwaysOn, 80), (Habit::Occasional, 80)];
+    [(Habit::Office, 800), (Habit::Forgetful, 100), (Habit::AlwaysOn, 20), (Habit::Occasional, 80)];
 
 /// Minutes of the local day [from, to) a device is on, at most two spans.
 type Spans = Vec<(u32, u32)>;
@@ -44,15 +46,13 @@ type Spans = Vec<(u32, u32)>;
 /// One day's spans, and whether the device is still on at midnight.
 fn day_spans(rng: &mut Rng, habit: Habit, day: NaiveDate, on_at_midnight: bool) -> (Spans, bool) {
     let weekday = !matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-    let start = rng.between(7 * 60 + 30, 9 * 60 + 15) as u32;
-    let end = rng.between(16 * 60 + 30, 18 * 60 + 30) as u32;
-    let left_on = rng.chance(330);
+    let start = rng.between(7 * 60 + 45, 9 * 60 + 15) as u32;
+    let end = rng.between(16 * 60 + 30, 17 * 60 + 45) as u32;
+    let left_on = rng.chance(250) && day.weekday() != Weekday::Fri;
     match habit {
         Habit::AlwaysOn => (vec![(0, 1440)], true),
         // Carried over from the night before: on until the user shuts it down at the end of the day.
         _ if on_at_midnight && weekday => (vec![(0, end)], false),
-        // Left on on a Friday: on all weekend.
-        Habit::Forgetful if on_at_midnight => (vec![(0, 1440)], true),
         _ if !weekday => (vec![], false),
         Habit::Office if rng.chance(40) => (vec![], false), // leave, or working elsewhere
         Habit::Office => (vec![(start, end)], false),
@@ -156,4 +156,37 @@ pub(super) async fn ensure_observed(
         agent_hour::Entity::insert_many(chunk).exec_without_returning(txn).await?;
     }
     Ok(devices.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn always_on_reports_every_hour_and_office_pcs_are_off_at_weekends_and_at_night() {
+        // Monday 2 to Sunday 8 November 2026 (GMT, so UK days are 24 UTC hours from midnight).
+        let now = Utc.with_ymd_and_hms(2026, 11, 9, 0, 30, 0).unwrap();
+        let always = hours_of(&mut Rng::new(1), 7, Habit::AlwaysOn, day(2), now);
+        assert_eq!(always.len(), 7 * 24);
+        assert!(always.iter().all(|h| h.minutes_on.as_ref() == &60));
+
+        let office = hours_of(&mut Rng::new(1), 7, Habit::Office, day(2), now);
+        assert!(!office.is_empty());
+        for h in &office {
+            let local = h.hour_start.as_ref().with_timezone(&London);
+            assert!(local.weekday().num_days_from_monday() < 5, "{local}");
+            assert!((7..18).contains(&chrono::Timelike::hour(&local)), "{local}");
+        }
+    }
+
+    #[test]
+    fn no_hour_is_written_from_the_current_hour_on() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 4, 10, 15, 0).unwrap();
+        let rows = hours_of(&mut Rng::new(3), 1, Habit::AlwaysOn, day(4), now);
+        assert_eq!(rows.len(), 10, "00:00 to 09:00, not the 10:00 hour still running");
+    }
 }

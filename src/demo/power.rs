@@ -61,7 +61,7 @@ pub(super) async fn ensure_policies(txn: &DatabaseTransaction, actor: &Actor, t:
                 "Central Library: after closing",
                 "site",
                 "mon-sat -20:30",
-                format!("The library closes later than the offices (09:00-20:00, Monday to Saturday), so its PCs, public and staff, shut down at 20:30. {NO_WAKES}"),
+                format!("The library closes later than the offices (09:00-20:00, Monday to Saturday), so everything there on the register (public and staff PCs, their monitors, the printers) shuts down at 20:30; its servers and switches are excluded. {NO_WAKES}"),
             )
         },
         PolicyChanges {
