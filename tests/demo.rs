@@ -1,5 +1,8 @@
 //! The demo estate: counts, loading only into an empty register, determinism, and the shape of the data
-//! (refreshes overdue, monitors on PCs, audit trail), each on a fresh SQLite file.
+//! (refreshes overdue, monitors on PCs, audit trail, power policies, agent hours, disposals), each on a
+//! fresh database (SQLite, or PostgreSQL with GREENICT_TEST_DATABASE_URL).
+
+mod common;
 
 use chrono::Utc;
 use greenict::domain::{Category, LifecycleState};
@@ -11,11 +14,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use serde_json::Value;
 use std::collections::HashMap;
 
-async fn fresh_db() -> (DatabaseConnection, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("demo.sqlite").display());
-    let db = greenict::store::connect::connect(&url, None).await.expect("open sqlite");
-    greenict::store::connect::migrate(&db).await.expect("migrate");
+/// A fresh migrated database: SQLite, or PostgreSQL with `GREENICT_TEST_DATABASE_URL` (see tests/common).
+async fn fresh_db() -> (DatabaseConnection, Option<tempfile::TempDir>) {
+    let (db, _backend, dir) = common::fresh_db().await;
     (db, dir)
 }
 
@@ -127,7 +128,13 @@ async fn the_default_estate_has_the_stated_shape() {
         .any(|a| a.assigned_user.is_some() && a.hostname.as_deref().is_some_and(|h| h.contains("-DT-"))));
 
     // Audited, as the system.
-    assert_eq!(audit_events(&db, "asset").await, 1500);
+    let created = audit_event::Entity::find()
+        .filter(audit_event::Column::EntityType.eq("asset"))
+        .filter(audit_event::Column::Action.eq("create"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(created, 1500);
     assert_eq!(audit_events(&db, "device_model").await, 20);
     let history = assets::history(&db, "WCC-000001").await.unwrap();
     assert_eq!(history.len(), 1);
@@ -207,4 +214,61 @@ async fn the_demo_shows_energy_figures() {
     let sum: rust_decimal::Decimal = report.rows.iter().map(|r| r.figures.kwh).sum();
     assert!((sum - report.total.kwh).abs() < rust_decimal::Decimal::new(1, 3), "{sum} vs {}", report.total.kwh);
     assert_eq!(report.factor_sets[0].year, 2025);
+}
+
+#[tokio::test]
+async fn the_demo_has_power_policies_agent_hours_and_disposals() {
+    use greenict::energy::FinancialYear;
+    use greenict::scheduling::WeeklySchedule;
+    use greenict::services::{agents, disposals, power_policies};
+    use greenict::store::{agent_hour, power_action};
+    let (db, _dir) = fresh_db().await;
+    greenict::demo::load(&db, 1500).await.unwrap();
+
+    // Policies: the enabled ones only shut down, so nothing the demo plans is a Wake-on-LAN packet.
+    let policies = power_policies::list(&db).await.unwrap();
+    assert_eq!(policies.len(), 3, "{policies:?}");
+    assert!(policies.iter().any(|p| p.name == "Desktops: evenings and weekends" && p.enabled && p.may_defer));
+    assert!(policies.iter().any(|p| p.target == "site" && p.enabled));
+    for p in policies.iter().filter(|p| p.enabled) {
+        let schedule = WeeklySchedule::parse(&p.schedule).unwrap();
+        assert!(schedule.days().iter().all(|d| d.wake.is_none() && d.off.is_some()), "{}: {}", p.name, p.schedule);
+        assert!(p.patch_windows.is_empty(), "{}", p.name);
+    }
+    assert!(policies.iter().any(|p| !p.enabled && p.patch_windows.starts_with("wed")));
+    assert!(power_policies::list_exclusions(&db).await.unwrap().len() >= 2);
+    let rules = greenict::scheduler::Scheduler::new(Default::default()).rules();
+    let planned = greenict::services::power_actions::plan_from(&db, Utc::now(), rules, &mut None).await.unwrap();
+    assert!(planned > 0, "the policies plan shutdowns");
+    let wakes = power_action::Entity::find().filter(power_action::Column::Kind.eq("wake")).count(&db).await.unwrap();
+    assert_eq!(wakes, 0, "the demo must not plan Wake-on-LAN packets");
+
+    // Agent hours for a fixed sample, up to the real now, with some devices left on last night.
+    let hours = agent_hour::Entity::find().all(&db).await.unwrap();
+    let devices: std::collections::HashSet<i32> = hours.iter().map(|h| h.asset_id).collect();
+    assert!((100..=150).contains(&devices.len()), "{} devices", devices.len());
+    assert!(hours.iter().all(|h| h.hour_start <= Utc::now() && (1..=60).contains(&h.minutes_on)));
+    let night = greenict::energy::observed::last_night(Utc::now());
+    let left_on = agents::left_on_overnight(&db, night).await.unwrap();
+    assert!(!left_on.assets.is_empty() && left_on.assets.len() < 60, "{} left on", left_on.assets.len());
+
+    // Three completed disposals; each year's e-waste figures have items.
+    let list = disposals::list(&db).await.unwrap();
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().all(|d| d.state == "completed" && d.asset_count > 0), "{list:?}");
+    for (fy, route) in [(2024, "donation"), (2025, "recycling"), (2026, "internal_reuse")] {
+        let figures = disposals::ewaste(&db, FinancialYear(fy)).await.unwrap().figures;
+        assert!(figures.count > 0 && figures.weight_kg > 0.0, "{fy}: {figures:?}");
+        let went = figures.by_route.iter().find(|r| r.route.as_str() == route).unwrap();
+        assert!(went.count > 0 && went.weight_kg > 0.0, "{fy}: {:?}", figures.by_route);
+    }
+    let donated = disposals::ewaste(&db, FinancialYear(2024)).await.unwrap().figures;
+    assert_eq!(donated.with_certificate_count, donated.storage_bearing_count);
+    assert_eq!(donated.share_reused, Some(1.0));
+    let disposed = greenict::store::asset::Entity::find()
+        .filter(greenict::store::asset::Column::LifecycleState.eq("disposed"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(disposed, list.iter().map(|d| d.asset_count).sum::<u64>());
 }

@@ -4,11 +4,16 @@
 //! Deterministic: the estate is worked out in memory ([`plan`]) from a seeded generator ([`rng`]) and a
 //! fixed "as at" date ([`ESTATE_DATE`]), never the clock, so the same count always gives the same
 //! register. Everything is written through the services, so it is validated and audited (actor
-//! `system`), in one transaction. Depends on: services, domain.
+//! `system`), in one transaction. Besides the register: tariffs and usage profiles, meters ([`meters`]),
+//! power policies ([`power`]), completed disposals ([`disposals`]) and four weeks of agent-observed hours
+//! up to the real now ([`observed`], the one part that follows the clock). Depends on: services, domain.
 
 pub mod catalogue;
+mod disposals;
 mod meters;
+mod observed;
 mod plan;
+mod power;
 mod rng;
 
 use chrono::NaiveDate;
@@ -59,9 +64,11 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
     let model_ids = ensure_models(&txn, &actor, &mut reused).await?;
     ensure_segments(&txn, &actor, &plan, &site_ids, &mut reused).await?;
     let mut public_pcs = Vec::new();
+    let mut asset_ids = Vec::with_capacity(plan.assets.len());
     for (i, a) in plan.assets.iter().enumerate() {
         let changes = asset_changes(&plan, a, &site_ids, &department_ids, &model_ids)?;
         let id = assets::create_in(&txn, &actor, changes).await?.id;
+        asset_ids.push(id);
         if a.public_access {
             public_pcs.push(id);
         }
@@ -72,6 +79,12 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
     ensure_energy(&txn, &actor, &public_pcs).await?;
     let by_name: HashMap<&str, i32> = SITES.iter().map(|s| s.name).zip(site_ids.iter().copied()).collect();
     meters::ensure_meters(&txn, &actor, &by_name).await?;
+    // After the meters, whose readings are scaled from the estimate of the estate before any disposal.
+    let targets =
+        power::Targets { plan: &plan, asset_ids: &asset_ids, site_ids: &site_ids, department_ids: &department_ids };
+    power::ensure_policies(&txn, &actor, &targets).await?;
+    disposals::ensure_disposals(&txn, &actor, &plan).await?;
+    observed::ensure_observed(&txn, &plan, &asset_ids, chrono::Utc::now()).await?;
     txn.commit().await?;
     crate::store::connect::analyze(db).await?;
 

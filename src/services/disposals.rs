@@ -604,6 +604,14 @@ async fn check_reference_free<C: ConnectionTrait>(conn: &C, reference: &str, own
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: DisposalChanges) -> AppResult<DisposalView> {
+    let txn = db.begin().await?;
+    let v = create_in(&txn, actor, changes).await?;
+    txn.commit().await?;
+    Ok(v)
+}
+
+/// [`create`] inside the caller's transaction (the demo estate uses this).
+pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: DisposalChanges) -> AppResult<DisposalView> {
     let now = Utc::now();
     let mut m = store_disposal::Model {
         id: 0,
@@ -625,19 +633,16 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: DisposalCha
         updated_at: now,
     };
     changes.apply(&mut m)?;
-    let txn = db.begin().await?;
-    check_reference_free(&txn, &m.reference, 0).await?;
+    check_reference_free(txn, &m.reference, 0).await?;
     let mut am = m.clone().into_active_model().reset_all();
     am.id = NotSet;
     let saved = am
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(|e| unique_violation(e, "reference", duplicate_reference_message(&m.reference)))?;
     let record = DisposalRecord::from(saved.clone());
-    audit::record(&txn, actor, Action::Create, ENTITY, saved.id, None, Some(&record)).await?;
-    let v = view(&txn, saved).await?;
-    txn.commit().await?;
-    Ok(v)
+    audit::record(txn, actor, Action::Create, ENTITY, saved.id, None, Some(&record)).await?;
+    view(txn, saved).await
 }
 
 pub async fn update(
@@ -866,8 +871,15 @@ pub async fn remove_asset(
 /// the asset.
 pub async fn complete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<DisposalView> {
     let txn = db.begin().await?;
-    let before = find_draft(&txn, id).await?;
-    let (pairs, weights) = lines_of(&txn, id).await?;
+    let v = complete_in(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(v)
+}
+
+/// [`complete`] inside the caller's transaction (the demo estate uses this).
+pub async fn complete_in(txn: &DatabaseTransaction, actor: &Actor, id: i32) -> AppResult<DisposalView> {
+    let before = find_draft(txn, id).await?;
+    let (pairs, weights) = lines_of(txn, id).await?;
     let views: Vec<DisposalAssetView> = pairs.iter().map(|(l, a)| line_view(l, a, &weights)).collect();
     let problems = problems_for(&before, &views);
     if !problems.is_empty() {
@@ -883,21 +895,19 @@ pub async fn complete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppRes
                 updated_at: Set(now),
                 ..Default::default()
             };
-            frozen.update(&txn).await?;
+            frozen.update(txn).await?;
         }
-        move_asset(&txn, actor, a, LifecycleState::Disposed).await?;
+        move_asset(txn, actor, a, LifecycleState::Disposed).await?;
     }
     let mut m = before.clone();
     m.state = COMPLETED.into();
     m.completed_at = Some(now);
     m.completed_by = Some(actor.name.clone());
     m.updated_at = now;
-    let saved = m.into_active_model().reset_all().update(&txn).await?;
+    let saved = m.into_active_model().reset_all().update(txn).await?;
     let (b, a) = (DisposalRecord::from(before), DisposalRecord::from(saved.clone()));
-    audit::record(&txn, actor, Action::Update, ENTITY, id, Some(&b), Some(&a)).await?;
-    let v = view(&txn, saved).await?;
-    txn.commit().await?;
-    Ok(v)
+    audit::record(txn, actor, Action::Update, ENTITY, id, Some(&b), Some(&a)).await?;
+    view(txn, saved).await
 }
 
 /// Where documents live: `<data_dir>/documents`, each file named by its SHA-256 under a two-letter folder.

@@ -384,6 +384,13 @@ async fn drop_future_plans_of_asset<C: ConnectionTrait>(conn: &C, asset_id: i32,
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: PolicyChanges) -> AppResult<PolicyView> {
     let txn = db.begin().await?;
+    let v = create_in(&txn, actor, changes).await?;
+    txn.commit().await?;
+    Ok(v)
+}
+
+/// [`create`] inside the caller's transaction (the demo estate uses this).
+pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: PolicyChanges) -> AppResult<PolicyView> {
     let now = Utc::now();
     let mut m = power_policy::Model {
         id: 0,
@@ -405,16 +412,15 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: PolicyChang
         created_at: now,
         updated_at: now,
     };
-    let ids = changes.apply(&txn, &mut m, vec![]).await?;
-    check_unique(&txn, &m).await?;
+    let ids = changes.apply(txn, &mut m, vec![]).await?;
+    check_unique(txn, &m).await?;
     let mut am = m.clone().into_active_model().reset_all();
     am.id = NotSet;
     let dup = format!("a policy named '{}' already exists", m.name);
-    let saved = am.insert(&txn).await.map_err(|e| unique_violation(e, "name", dup))?;
-    set_assets(&txn, saved.id, ids.unwrap_or_default()).await?;
-    let v = view(&txn, saved).await?;
-    audit::record(&txn, actor, Action::Create, "power_policy", v.id, None, Some(&v)).await?;
-    txn.commit().await?;
+    let saved = am.insert(txn).await.map_err(|e| unique_violation(e, "name", dup))?;
+    set_assets(txn, saved.id, ids.unwrap_or_default()).await?;
+    let v = view(txn, saved).await?;
+    audit::record(txn, actor, Action::Create, "power_policy", v.id, None, Some(&v)).await?;
     Ok(v)
 }
 
@@ -525,9 +531,20 @@ pub(crate) async fn tags_by_id<C: ConnectionTrait>(conn: &C, ids: Vec<i32>) -> A
 
 pub async fn create_exclusion(db: &DatabaseConnection, actor: &Actor, new: NewExclusion) -> AppResult<ExclusionView> {
     let txn = db.begin().await?;
-    let a = asset_by_tag(&txn, "asset_tag", &new.asset_tag).await?;
+    let v = create_exclusion_in(&txn, actor, new).await?;
+    txn.commit().await?;
+    Ok(v)
+}
+
+/// [`create_exclusion`] inside the caller's transaction (the demo estate uses this).
+pub async fn create_exclusion_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewExclusion,
+) -> AppResult<ExclusionView> {
+    let a = asset_by_tag(txn, "asset_tag", &new.asset_tag).await?;
     let reason = required_reason(&new.reason)?;
-    if power_exclusion::Entity::find().filter(power_exclusion::Column::AssetId.eq(a.id)).count(&txn).await? > 0 {
+    if power_exclusion::Entity::find().filter(power_exclusion::Column::AssetId.eq(a.id)).count(txn).await? > 0 {
         return Err(AppError::conflict(
             "duplicate",
             format!("asset {} is already excluded from power management", a.asset_tag),
@@ -543,10 +560,10 @@ pub async fn create_exclusion(db: &DatabaseConnection, actor: &Actor, new: NewEx
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| unique_violation(e, "asset_tag", format!("asset {} is already excluded", a.asset_tag)))?;
-    drop_future_plans_of_asset(&txn, a.id, &["wake", "shutdown", "sleep"]).await?;
+    drop_future_plans_of_asset(txn, a.id, &["wake", "shutdown", "sleep"]).await?;
     let v = ExclusionView {
         id: saved.id,
         asset_id: a.id,
@@ -555,8 +572,7 @@ pub async fn create_exclusion(db: &DatabaseConnection, actor: &Actor, new: NewEx
         created_by: saved.created_by,
         created_at: saved.created_at,
     };
-    audit::record(&txn, actor, Action::Create, "power_exclusion", v.id, None, Some(&v)).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, Action::Create, "power_exclusion", v.id, None, Some(&v)).await?;
     Ok(v)
 }
 
