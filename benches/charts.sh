@@ -7,7 +7,7 @@
 #    out (cold, printed once); the timed ones find them in the estimate cache (warm), as every request
 #    after the first does until the register changes. Baseline in the same run: `GET /healthz`.
 #    Target: the dashboard under 300 ms with 100,000 assets.
-# Loopback only. Usage: bash benches/charts.sh [runs]
+# Loopback only. Usage: [PORT=8013] bash benches/charts.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10}
@@ -20,10 +20,10 @@ source benches/demo_estate.sh
 demo_estate "$DATA"
 source benches/auth.sh
 bench_token "$DATA"
-GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port 8013 &
+GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$DATA" --port "${PORT:-8013}" &
 SERVER=$!
-for _ in $(seq 100); do curl -sf http://127.0.0.1:8013/readyz >/dev/null && break; sleep 0.2; done
-BASE=http://127.0.0.1:8013
+for _ in $(seq 100); do curl -sf http://127.0.0.1:${PORT:-8013}/readyz >/dev/null && break; sleep 0.2; done
+BASE=http://127.0.0.1:${PORT:-8013}
 echo "== HTTP, 100,000 assets (s)"
 echo "dashboard cold secs=$(curl -sf -o /dev/null -w '%{time_total}' "$BASE/?fy=2025")"
 for run in $(seq "$RUNS"); do
