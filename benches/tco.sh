@@ -14,8 +14,9 @@
 # different past day each run (a new cache key, so worked out in full each time: what a request costs
 # after any change to the register).
 # Usage: bash benches/tco.sh [runs]
-# GREENICT_BENCH_BIN=path serves that build instead of this tree's (e.g. an older one for a before figure;
-# this tree's binary still makes the token and the demo).
+# GREENICT_BENCH_BIN=path serves that build instead of this tree's (e.g. an older one for a before figure)
+# and makes the token with it; this tree's binary still makes the demo unless GREENICT_BENCH_DEMO is given
+# (prepare that with the older build when this tree adds a migration).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
