@@ -14,8 +14,9 @@
 # different past day each run (a new cache key, so worked out in full each time: what a request costs
 # after any change to the register).
 # Usage: bash benches/tco.sh [runs]
-# GREENICT_BENCH_BIN=path serves that build instead of this tree's (e.g. an older one for a before figure;
-# this tree's binary still makes the token and the demo).
+# GREENICT_BENCH_BIN=path serves that build instead of this tree's (e.g. an older one for a before figure)
+# and makes the token with it; this tree's binary still makes the demo unless GREENICT_BENCH_DEMO is given
+# (prepare that with the older build when this tree adds a migration).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -26,10 +27,15 @@ source benches/demo_estate.sh
 demo_estate "$DATA"
 source benches/auth.sh
 bench_token "$DATA"
-GREENICT_LOG=warn "${GREENICT_BENCH_BIN:-./target/release/greenict}" serve --data-dir "$DATA" --port 8013 &
+# Its own port: benches/charts.sh serves on 8013, and two benchmarks run side by side on one port time
+# each other's server.
+PORT=${GREENICT_BENCH_PORT:-8015}
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT is in use" >&2; exit 1; fi
+GREENICT_LOG=warn "${GREENICT_BENCH_BIN:-./target/release/greenict}" serve --data-dir "$DATA" --port "$PORT" &
 SERVER=$!
-BASE=http://127.0.0.1:8013
+BASE=http://127.0.0.1:$PORT
 for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
+kill -0 "$SERVER" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }
 
 python3 - "$BASE" <<'PY'
 import json, os, sys, urllib.request

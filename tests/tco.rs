@@ -300,6 +300,63 @@ async fn model_comparison_per_seat() {
 }
 
 #[rocket::async_test]
+async fn tco_of_the_register_uses_each_assets_own_settings_and_names_one_it_cannot_count() {
+    // TCO of the whole register reads an asset's own settings (watts, life, refresh date, usage profile)
+    // apart from the rest of its row. PC-0001 is of the desktop model (70 / 3 / 0.5 W, 60 months); PC-0002
+    // has no model but the same watts and a 60-month life of its own: bought the same day at the same site,
+    // the same energy and life. PC-0003 (no model) has a refresh date of its own, 01/04/2025: one year of
+    // life, 365 days. The assets are compared with each other; the hours behind such figures are worked
+    // out in tco_of_two_desktops_with_a_tariff_change_and_a_forecast.
+    let t = app().await;
+    let (site, dept, model) = t.seed_refs().await;
+    t.office_hours_for_desktops().await;
+    tariff(&t, "2024-04-01", "24.50").await;
+    let common = json!({"site_id": site, "department_id": dept, "category": "desktop",
+        "purchase_date": "2024-04-01", "purchase_cost": "650.00", "lifecycle_state": "deployed"});
+    let with = |extra: Value| {
+        let mut body = common.clone();
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    asset(&t, with(json!({"asset_tag": "PC-0001", "model_id": model}))).await;
+    asset(
+        &t,
+        with(json!({"asset_tag": "PC-0002", "on_watts": 70, "sleep_watts": 3, "off_watts": 0.5,
+        "life_months": 60})),
+    )
+    .await;
+    asset(
+        &t,
+        with(json!({"asset_tag": "PC-0003", "on_watts": 70, "sleep_watts": 3, "off_watts": 0.5,
+        "refresh_date": "2025-04-01"})),
+    )
+    .await;
+    let (s, r) = t.get("/api/v1/tco?group_by=model&as_of=2024-10-01").await;
+    assert_eq!(s, Status::Ok, "{r}");
+    let rows = r["rows"].as_array().unwrap();
+    let (of_model, no_model) = (&rows[0]["figures"], &rows[1]["figures"]);
+    assert_eq!((rows[0]["assets"].as_u64(), rows[1]["assets"].as_u64()), (Some(1), Some(2)), "{r}");
+    // Whole hours of 70 W and 3 W: kWh exact to the 3 places shown, so twice one is the pair's.
+    assert_eq!(dec(&no_model["energy_to_date_kwh"]), dec(&of_model["energy_to_date_kwh"]) * d("2"), "{r}");
+    // PC-0002's forecast is PC-0001's; PC-0003's ends on its own refresh date, 01/04/2025, so is smaller.
+    assert!(dec(&no_model["energy_forecast_kwh"]) > dec(&of_model["energy_forecast_kwh"]), "{r}");
+    assert!(dec(&no_model["energy_forecast_kwh"]) < dec(&of_model["energy_forecast_kwh"]) * d("2"), "{r}");
+    let (_, one) = t.get("/api/v1/assets/PC-0002/tco?as_of=2024-10-01").await;
+    let (_, three) = t.get("/api/v1/assets/PC-0003/tco?as_of=2024-10-01").await;
+    assert_eq!(one["figures"]["energy_gbp"], rows[0]["figures"]["energy_gbp"], "{one}");
+    assert_eq!((three["life_from"].as_str(), three["life_to"].as_str()), (Some("2024-04-01"), Some("2025-03-31")));
+    let sum = dec(&one["figures"]["energy_forecast_kwh"]) + dec(&three["figures"]["energy_forecast_kwh"]);
+    assert_eq!(sum, dec(&no_model["energy_forecast_kwh"]), "{r}");
+
+    // A deployed asset with neither a model nor watts of its own cannot be counted, and is named.
+    asset(&t, with(json!({"asset_tag": "PC-0004"}))).await;
+    let (s, e) = t.get("/api/v1/tco?group_by=department&as_of=2024-10-01").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{e}");
+    assert_eq!(error_of(&e), ("no_power_figures".into(), Some("on_watts".into())));
+    assert!(e["error"]["message"].as_str().unwrap().contains("PC-0004"), "{e}");
+}
+
+#[rocket::async_test]
 async fn refresh_plan_forecast_and_keeping_desktops_longer() {
     // As of 01/10/2024 (2024/25). The desktop model (life 60 months) costs £650 to replace.
     // PC-0003 bought 01/01/2019: due 01/01/2024, overdue. PC-0005 refresh date set to 01/02/2025: due this

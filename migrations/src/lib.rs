@@ -14,6 +14,7 @@ mod m20261126_000002_disposals;
 mod m20261127_000001_users;
 mod m20261202_000001_tariff_standing_charge;
 mod m20261202_000002_meter_readings;
+mod m20261203_000001_asset_forecast_index;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_users::Migration),
             Box::new(m20261202_000001_tariff_standing_charge::Migration),
             Box::new(m20261202_000002_meter_readings::Migration),
+            Box::new(m20261203_000001_asset_forecast_index::Migration),
         ]
     }
 }

@@ -79,6 +79,11 @@ impl fmt::Display for LifecycleState {
 impl FromStr for LifecycleState {
     type Err = String;
     fn from_str(s: &str) -> Result<LifecycleState, String> {
+        // Stored values are already in this form: match them before making a normalised copy (the TCO of
+        // 100,000 assets parses a few hundred thousand).
+        if let Some(exact) = LifecycleState::ALL.into_iter().find(|c| c.as_str() == s) {
+            return Ok(exact);
+        }
         let key = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         LifecycleState::ALL.into_iter().find(|c| c.as_str() == key).ok_or_else(|| {
             let names: Vec<&str> = LifecycleState::ALL.iter().map(|c| c.as_str()).collect();

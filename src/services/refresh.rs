@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Asterisk, Expr, Func, SimpleExpr};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -237,10 +237,12 @@ async fn load_alike<C: ConnectionTrait>(
         asset::Column::LifeMonths,
         asset::Column::RefreshDate,
     ];
+    // COUNT(*) rather than COUNT(id): the index on exactly these columns (ix_asset_planning) then answers
+    // the query alone on PostgreSQL too, without visiting the table for the id.
     let mut q = asset::Entity::find()
         .select_only()
         .columns(columns)
-        .column_as(SimpleExpr::from(Func::count(Expr::col(asset::Column::Id))), "assets");
+        .column_as(SimpleExpr::from(Func::count(Expr::col(Asterisk))), "assets");
     for c in columns {
         q = q.group_by(c);
     }

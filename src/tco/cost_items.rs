@@ -198,41 +198,58 @@ pub fn apportion(items: &[CostItemInput], members: &[Member], until: NaiveDate) 
         let in_scope: &[&Member] = by_scope.get(&item.scope).map_or(&[], Vec::as_slice);
         debug_assert!(in_scope.iter().all(|m| m.is_in(item.scope)));
         let last_life = in_scope.iter().map(|m| m.life.to()).max().unwrap_or(until);
-        // Each member's share, by its place in `in_scope` (one slot per member, not a map lookup per charge).
-        let mut shares: Vec<Option<ItemShare>> = vec![None; in_scope.len()];
-        let mut bearers: Vec<usize> = Vec::with_capacity(in_scope.len());
+        let charges = charges(item, last_life);
+        debug_assert!(charges.windows(2).all(|w| w[0].date <= w[1].date));
+        // The charges a member bears are a run of them, [first, end): its life is one run of days and the
+        // charges are in date order. An item for one asset is its own whatever the date.
+        let runs: Vec<(usize, usize)> = in_scope
+            .iter()
+            .map(|m| match item.scope {
+                CostScope::Asset(_) => (0, charges.len()),
+                _ => {
+                    let first = charges.partition_point(|c| c.date < m.life.from());
+                    (first, charges.partition_point(|c| c.date < m.life.to()).max(first))
+                }
+            })
+            .collect();
+        // How many bear each charge: +1 where a run starts, −1 where it ends, summed along.
+        let mut starts_less_ends = vec![0i64; charges.len() + 1];
+        for &(first, end) in &runs {
+            starts_less_ends[first] += 1;
+            starts_less_ends[end] -= 1;
+        }
+        let mut bearers = 0i64;
+        let mut each = Vec::with_capacity(charges.len());
         let mut unallocated = Decimal::ZERO;
-        for charge in charges(item, last_life) {
-            bearers.clear();
-            match item.scope {
-                CostScope::Asset(_) => bearers.extend(0..in_scope.len()),
-                _ => bearers.extend((0..in_scope.len()).filter(|&i| in_scope[i].life.contains(charge.date))),
-            }
-            if bearers.is_empty() {
+        for (charge, change) in charges.iter().zip(&starts_less_ends) {
+            bearers += change;
+            let n = u32::try_from(bearers).unwrap_or(0);
+            if n == 0 {
                 unallocated += charge.amount_gbp;
-                continue;
             }
-            let n = bearers.len() as u32;
-            let each = charge.amount_gbp / Decimal::from(n);
-            for &i in &bearers {
-                let s = shares[i].get_or_insert(ItemShare {
-                    item_id: item.id,
-                    amount_gbp: Decimal::ZERO,
-                    charges: 0,
-                    shared_with_at_most: 0,
-                });
-                s.amount_gbp += each;
-                s.charges += 1;
-                s.shared_with_at_most = s.shared_with_at_most.max(n);
-            }
+            each.push((n, if n == 0 { Decimal::ZERO } else { charge.amount_gbp / Decimal::from(n) }));
         }
         if !unallocated.is_zero() {
             out.unallocated.push((item.id, unallocated));
         }
-        for (m, share) in in_scope.iter().zip(shares) {
-            if let Some(share) = share {
-                out.by_asset.entry(m.asset_id).or_default().push(share);
+        // Members bearing the same run get the same share, summed once per run (a group of thousands has
+        // a few dozen runs), in charge order from zero as one member's share always was.
+        let mut by_run: HashMap<(usize, usize), ItemShare> = HashMap::new();
+        for (m, &(first, end)) in in_scope.iter().zip(&runs) {
+            if first == end {
+                continue;
             }
+            let share = *by_run.entry((first, end)).or_insert_with(|| {
+                let mut s =
+                    ItemShare { item_id: item.id, amount_gbp: Decimal::ZERO, charges: 0, shared_with_at_most: 0 };
+                for &(n, amount) in &each[first..end] {
+                    s.amount_gbp += amount;
+                    s.charges += 1;
+                    s.shared_with_at_most = s.shared_with_at_most.max(n);
+                }
+                s
+            });
+            out.by_asset.entry(m.asset_id).or_default().push(share);
         }
     }
     for shares in out.by_asset.values_mut() {
@@ -323,6 +340,80 @@ mod tests {
         // Asset 3's repair falls after its life ends but is its own.
         assert_eq!(share(3), vec![ItemShare { item_id: 2, amount_gbp: dec("90"), charges: 1, shared_with_at_most: 1 }]);
         assert_eq!(a.unallocated, vec![(3, dec("50"))]);
+    }
+
+    /// The rule as the module docs state it, one charge and one member at a time.
+    fn apportion_one_by_one(items: &[CostItemInput], members: &[Member], until: NaiveDate) -> Apportioned {
+        let mut out = Apportioned::default();
+        for item in items {
+            let in_scope: Vec<&Member> = members.iter().filter(|m| m.is_in(item.scope)).collect();
+            let last_life = in_scope.iter().map(|m| m.life.to()).max().unwrap_or(until);
+            let mut shares: Vec<Option<ItemShare>> = vec![None; in_scope.len()];
+            let mut unallocated = Decimal::ZERO;
+            for charge in charges(item, last_life) {
+                let bearers: Vec<usize> = (0..in_scope.len())
+                    .filter(|&i| matches!(item.scope, CostScope::Asset(_)) || in_scope[i].life.contains(charge.date))
+                    .collect();
+                if bearers.is_empty() {
+                    unallocated += charge.amount_gbp;
+                    continue;
+                }
+                let n = bearers.len() as u32;
+                for i in bearers {
+                    let s = shares[i].get_or_insert(ItemShare {
+                        item_id: item.id,
+                        amount_gbp: Decimal::ZERO,
+                        charges: 0,
+                        shared_with_at_most: 0,
+                    });
+                    s.amount_gbp += charge.amount_gbp / Decimal::from(n);
+                    s.charges += 1;
+                    s.shared_with_at_most = s.shared_with_at_most.max(n);
+                }
+            }
+            if !unallocated.is_zero() {
+                out.unallocated.push((item.id, unallocated));
+            }
+            for (m, share) in in_scope.iter().zip(shares) {
+                if let Some(share) = share {
+                    out.by_asset.entry(m.asset_id).or_default().push(share);
+                }
+            }
+        }
+        for shares in out.by_asset.values_mut() {
+            shares.sort_by_key(|s| s.item_id);
+        }
+        out
+    }
+
+    #[test]
+    fn shares_summed_once_per_run_of_charges_are_those_worked_out_one_by_one() {
+        // 60 assets in three departments with lives starting and ending on and around the charge dates
+        // (so each department's members bear different runs of its charges), thirds and sevenths that do
+        // not divide exactly, an item ending mid-year, one with no member and one for a single asset.
+        let members: Vec<Member> = (0..60)
+            .map(|i| {
+                let from = ymd(2018, 1, 1) + chrono::Days::new(97 * i as u64);
+                let to = from + chrono::Days::new(365 * (1 + i as u64 % 6) + (i as u64 % 3));
+                member(i + 1, 7 + i % 3, from, to)
+            })
+            .collect();
+        let items = vec![
+            item(1, CostScope::Department(7), Timing::Annual { ends_on: None }, "1000", ymd(2019, 4, 1)),
+            item(
+                2,
+                CostScope::Department(8),
+                Timing::Annual { ends_on: Some(ymd(2026, 9, 30)) },
+                "700",
+                ymd(2018, 3, 15),
+            ),
+            item(3, CostScope::Category(Category::Desktop), Timing::OneOff, "100", ymd(2021, 6, 1)),
+            item(4, CostScope::Model(1), Timing::Annual { ends_on: None }, "333.33", ymd(2017, 1, 1)),
+            item(5, CostScope::Department(42), Timing::Annual { ends_on: None }, "50", ymd(2020, 1, 1)),
+            item(6, CostScope::Asset(5), Timing::Annual { ends_on: Some(ymd(2040, 1, 1)) }, "12.5", ymd(2019, 1, 1)),
+        ];
+        let until = ymd(2026, 6, 30);
+        assert_eq!(apportion(&items, &members, until), apportion_one_by_one(&items, &members, until));
     }
 
     #[test]
