@@ -16,8 +16,9 @@ mod plan;
 mod power;
 mod rng;
 
+use crate::store::BeginWrite;
 use chrono::NaiveDate;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -58,7 +59,7 @@ pub async fn load(db: &DatabaseConnection, n_assets: usize) -> Result<String, Ap
     // leaves at most these four rows, which the next attempt finds and uses.
     let mut reused = 0;
 
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let site_ids = ensure_sites(&txn, &actor, &mut reused).await?;
     let department_ids = ensure_departments(&txn, &actor, &mut reused).await?;
     let model_ids = ensure_models(&txn, &actor, &mut reused).await?;

@@ -1,10 +1,11 @@
 //! Importing an asset file: parse, check against the register, then write everything in one
 //! transaction (batched, so a council's whole estate goes in within seconds) or nothing at all.
 
+use crate::store::BeginWrite;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter, QuerySelect, TransactionTrait,
+    QueryFilter, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -96,7 +97,7 @@ async fn write(
     summary: &ImportSummary,
     progress: &dyn Progress,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut site_ids = Vec::new();
     for name in &plan.new_sites {
         let changes = sites::SiteChanges {

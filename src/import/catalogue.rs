@@ -3,7 +3,8 @@
 //! transaction that is rolled back if any row has a problem (or for a dry run). Rows match existing
 //! records by name (models: manufacturer and name), case and spacing ignored.
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use crate::store::BeginWrite;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
@@ -83,7 +84,7 @@ pub async fn import<K: CatalogueKind>(
     };
     summary.warnings = header.warnings.clone();
     let existing = K::existing(db).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, record) in records {
         let mut changes = K::Changes::default();

@@ -4,7 +4,8 @@
 //! counts only. Each row goes through `services::disposals::put_asset_in`, so the rules (and audit
 //! events) are the same as the API's. The disposals themselves are created first (page or API).
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use crate::store::BeginWrite;
+use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 
 use super::columns::{Header, ImportField, Mapping};
@@ -257,7 +258,7 @@ pub async fn import_disposal_lines(
             Err(p) => problems.extend(p),
         }
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut ids: HashMap<String, Option<i32>> = HashMap::new();
     for row in rows {
         let id = match ids.get(&row.reference) {

@@ -2,10 +2,11 @@
 //! create) the meter, and upsert by (meter, interval start) so a re-import changes nothing and a file
 //! overlapping earlier readings replaces those intervals. All or nothing, one audit event for the file.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -162,7 +163,7 @@ pub async fn import_readings(
     };
     let site_name = site::Entity::find_by_id(site_id).one(db).await?.map(|s| s.name).unwrap_or_default();
     if !options.dry_run && (!changed.is_empty() || created_meter) {
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         let id = match &target {
             Target::Existing(m) => m.id,
             Target::New { name, site_id, .. } => {

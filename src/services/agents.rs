@@ -8,11 +8,12 @@
 //! enrolment, `gid_` for devices); only their SHA-256 is stored, and stored hashes are compared in
 //! constant time. A device token acts only for its own asset.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Set, TransactionTrait,
+    QuerySelect, RelationTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -156,7 +157,7 @@ pub async fn create_enrolment_token(
     let label = label.unwrap_or_default();
     let token = new_token("gie_")?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let saved = agent_enrolment_token::ActiveModel {
         id: NotSet,
         token_hash: Set(hash_token(&token)),
@@ -186,7 +187,7 @@ pub async fn list_enrolment_tokens<C: ConnectionTrait>(conn: &C) -> AppResult<Ve
 /// Stops a token enrolling any more devices (devices already enrolled keep their own tokens).
 pub async fn revoke_enrolment_token(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<EnrolmentTokenView> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = agent_enrolment_token::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -261,7 +262,7 @@ pub async fn list_devices<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<DeviceV
 
 /// Revokes a device's token: its agent gets 401 until it is enrolled again.
 pub async fn revoke_device(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<DeviceView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row =
         agent_device::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("agent_device", id))?;
     let tag = tags_of(&txn, vec![row.asset_id]).await?.remove(&row.asset_id).unwrap_or_default();
@@ -300,7 +301,7 @@ pub async fn enrol(
     use sea_orm::sea_query::ExprTrait;
     let presented = hash_token(bearer(authorization)?);
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let token = agent_enrolment_token::Entity::find()
         .filter(agent_enrolment_token::Column::TokenHash.eq(presented.as_str()))
         .one(&txn)
@@ -698,7 +699,7 @@ pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequ
             }
             CheckinEffect::Nothing => {}
         }
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         let moved = transition(&txn, &actor, &action, after.clone()).await?;
         txn.commit().await?;
         if moved && effect == CheckinEffect::Deliver {
@@ -723,7 +724,7 @@ pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequ
 /// when the deferral is allowed) or failed with the agent's reason.
 pub async fn outcome(db: &DatabaseConnection, auth: &AgentAuth, req: OutcomeRequest) -> AppResult<OutcomeResponse> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let action = power_action::Entity::find_by_id(req.action_id)
         .one(&txn)
         .await?
@@ -901,7 +902,7 @@ type CheckinColumns = (i32, DateTime<Utc>, i32, Option<i64>, Option<bool>);
 
 /// Writes hour figures over any already there, in one transaction.
 async fn write_hours(db: &DatabaseConnection, hours: &[HourFigures]) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for chunk in hours.chunks(1000) {
         let models = chunk.iter().map(|h| agent_hour::ActiveModel {
             id: NotSet,

@@ -1,10 +1,11 @@
 //! Assets: create, read, change and delete single devices, enforcing the lifecycle and keeping the
 //! derived refresh date current.
 
+use crate::store::BeginWrite;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, TransactionTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -456,7 +457,7 @@ pub(crate) fn blank(now: chrono::DateTime<Utc>) -> asset::Model {
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: AssetChanges) -> AppResult<AssetView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -480,7 +481,7 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: AssetC
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, tag: &str, changes: AssetChanges) -> AppResult<AssetView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before_model = find_by_tag(&txn, tag).await?;
     let state: LifecycleState = before_model.lifecycle_state.parse().map_err(AppError::Internal)?;
     if state.is_read_only() {
@@ -509,7 +510,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, tag: &str, changes: 
 /// Deleting is for records made by mistake: real devices leave through a disposal, and a disposed
 /// asset's record is kept.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, tag: &str) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let m = find_by_tag(&txn, tag).await?;
     if m.lifecycle_state == LifecycleState::Disposed.as_str() {
         return Err(AppError::conflict(

@@ -2,10 +2,9 @@
 //! one asset or a group (a model, category, department or site). Each change is audited. How an item's
 //! money reaches each asset's TCO is `tco::cost_items` (its module docs state the sharing rule).
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -395,7 +394,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i32) -> AppResult<CostItemVie
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: CostItemChanges) -> AppResult<CostItemView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let now = Utc::now();
     let mut m = cost_item::Model {
         id: 0,
@@ -440,7 +439,7 @@ pub async fn update(
     id: i32,
     changes: CostItemChanges,
 ) -> AppResult<CostItemView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: cost_item::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     let asset_id = asset_of_tag(&txn, &changes.asset_tag).await?;
@@ -453,7 +452,7 @@ pub async fn update(
 }
 
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: cost_item::Model = audited::find(&txn, id).await?;
     audited::delete(&txn, actor, before).await?;
     txn.commit().await?;

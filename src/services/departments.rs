@@ -1,9 +1,10 @@
 //! Departments: who owns and pays for devices, with their finance cost centre.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -128,7 +129,7 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &department::Model) -> Ap
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: DepartmentChanges) -> AppResult<DepartmentView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -160,7 +161,7 @@ pub async fn update(
     id: i32,
     changes: DepartmentChanges,
 ) -> AppResult<DepartmentView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (after, _) = update_in(&txn, actor, id, changes).await?;
     txn.commit().await?;
     Ok(after)
@@ -183,7 +184,7 @@ pub async fn update_in(
 
 /// Deletes a department that no asset belongs to.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: department::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::DepartmentId.eq(id)).count(&txn).await?;
     if assets > 0 {

@@ -1,10 +1,11 @@
 //! The model catalogue: each make and model's power draw by state, embodied carbon, weight, expected
 //! life and replacement price, shared by every asset of that model.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -281,7 +282,7 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &device_model::Model) -> 
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: DeviceModelChanges) -> AppResult<DeviceModelView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -330,7 +331,7 @@ pub async fn update(
     id: i32,
     changes: DeviceModelChanges,
 ) -> AppResult<DeviceModelView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (after, _) = update_in(&txn, actor, id, changes).await?;
     txn.commit().await?;
     Ok(after)
@@ -358,7 +359,7 @@ pub async fn update_in(
 
 /// Deletes a model that no asset uses.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: device_model::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::ModelId.eq(id)).count(&txn).await?;
     if assets > 0 {

@@ -9,11 +9,12 @@
 //! (a certificate of treatment often arrives weeks later). Audit events: `disposal`, `disposal_asset`,
 //! `disposal_document`, and `asset` for each state move.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    IntoActiveModel, NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -604,7 +605,7 @@ async fn check_reference_free<C: ConnectionTrait>(conn: &C, reference: &str, own
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: DisposalChanges) -> AppResult<DisposalView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let v = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(v)
@@ -651,7 +652,7 @@ pub async fn update(
     id: i32,
     changes: DisposalChanges,
 ) -> AppResult<DisposalView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before = find_draft(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -675,7 +676,7 @@ pub async fn update(
 
 /// Deletes a draft disposal made by mistake; its assets stay awaiting disposal. A completed one is kept.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let d = find_draft(&txn, id).await?;
     let docs = disposal_document::Entity::find().filter(disposal_document::Column::DisposalId.eq(id)).all(&txn).await?;
     let (pairs, weights) = lines_of(&txn, id).await?;
@@ -826,7 +827,7 @@ pub async fn put_asset(
     tag: &str,
     changes: LineChanges,
 ) -> AppResult<DisposalView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     put_asset_in(&txn, actor, disposal_id, tag, changes).await?;
     let v = view(&txn, find(&txn, disposal_id).await?).await?;
     txn.commit().await?;
@@ -840,7 +841,7 @@ pub async fn remove_asset(
     disposal_id: i32,
     tag: &str,
 ) -> AppResult<DisposalView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     find_draft(&txn, disposal_id).await?;
     let a = find_asset(&txn, tag).await?;
     let line = disposal_asset::Entity::find()
@@ -870,7 +871,7 @@ pub async fn remove_asset(
 /// anything required is missing, nothing changes and the 422 lists every problem, naming the field and
 /// the asset.
 pub async fn complete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<DisposalView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let v = complete_in(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(v)
@@ -1007,7 +1008,7 @@ pub async fn attach_document(
     let sha = sha256_hex(&doc.bytes);
     let size = doc.bytes.len() as i64;
     store.put(&sha, doc.bytes).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let saved = disposal_document::ActiveModel {
         id: NotSet,
         disposal_id: Set(d.id),

@@ -3,11 +3,12 @@
 //! change is validated, saved and audited in one transaction. Rates and factors are exact decimals, kept as
 //! text in the database (see the `m20261124_000001_energy` migration).
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use std::str::FromStr;
@@ -235,7 +236,7 @@ async fn check_tariff<C: ConnectionTrait>(conn: &C, m: &tariff::Model) -> AppRes
 }
 
 pub async fn create_tariff(db: &DatabaseConnection, actor: &Actor, changes: TariffChanges) -> AppResult<TariffView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_tariff_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -271,7 +272,7 @@ pub async fn update_tariff(
     id: i32,
     changes: TariffChanges,
 ) -> AppResult<TariffView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: tariff::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -282,7 +283,7 @@ pub async fn update_tariff(
 }
 
 pub async fn delete_tariff(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: tariff::Model = audited::find(&txn, id).await?;
     audited::delete(&txn, actor, before).await?;
     txn.commit().await?;
@@ -420,7 +421,7 @@ pub async fn create_factor_set(
         updated_at: now,
     };
     changes.apply(&mut m)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     check_year_free(&txn, &m).await?;
     let view = audited::insert(&txn, actor, m).await?;
     txn.commit().await?;
@@ -433,7 +434,7 @@ pub async fn update_factor_set(
     id: i32,
     changes: GridFactorSetChanges,
 ) -> AppResult<GridFactorSetView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: grid_factor_set::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -444,7 +445,7 @@ pub async fn update_factor_set(
 }
 
 pub async fn delete_factor_set(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: grid_factor_set::Model = audited::find(&txn, id).await?;
     audited::delete(&txn, actor, before).await?;
     txn.commit().await?;
@@ -550,7 +551,7 @@ pub async fn create_bank_holiday(
     let mut m =
         bank_holiday::Model { id: 0, date: NaiveDate::MIN, name: String::new(), created_at: now, updated_at: now };
     changes.apply(&mut m)?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     check_date_free(&txn, &m).await?;
     let view = audited::insert(&txn, actor, m).await?;
     txn.commit().await?;
@@ -563,7 +564,7 @@ pub async fn update_bank_holiday(
     id: i32,
     changes: BankHolidayChanges,
 ) -> AppResult<BankHolidayView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: bank_holiday::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -574,7 +575,7 @@ pub async fn update_bank_holiday(
 }
 
 pub async fn delete_bank_holiday(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: bank_holiday::Model = audited::find(&txn, id).await?;
     audited::delete(&txn, actor, before).await?;
     txn.commit().await?;

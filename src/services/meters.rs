@@ -2,11 +2,12 @@
 //! day, and find the meter a readings file is for. Importing readings is `import::meter_import`; comparing
 //! them with the estimate is `services::metered`.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -157,7 +158,7 @@ async fn check<C: ConnectionTrait>(conn: &C, m: &meter::Model) -> AppResult<()> 
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: MeterChanges) -> AppResult<MeterView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -181,7 +182,7 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: MeterC
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: MeterChanges) -> AppResult<MeterView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: meter::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -193,7 +194,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: Me
 
 /// Deletes a meter and its readings (they mean nothing without it); the audit event says how many.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<u64> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: meter::Model = audited::find(&txn, id).await?;
     let gone = meter_reading::Entity::delete_many()
         .filter(meter_reading::Column::MeterId.eq(id))

@@ -1,9 +1,10 @@
 //! Network segments: a site's subnets, with the address and port Wake-on-LAN packets are sent to.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -204,7 +205,7 @@ pub async fn create(
     actor: &Actor,
     changes: NetworkSegmentChanges,
 ) -> AppResult<NetworkSegmentView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -240,7 +241,7 @@ pub async fn update(
     id: i32,
     changes: NetworkSegmentChanges,
 ) -> AppResult<NetworkSegmentView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: network_segment::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -254,7 +255,7 @@ pub async fn update(
 }
 
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: network_segment::Model = audited::find(&txn, id).await?;
     audited::delete(&txn, actor, before).await?;
     txn.commit().await?;

@@ -4,11 +4,12 @@
 //! "shut down now", the action log and success rates by site. Sending packets is the scheduler's job
 //! (`crate::scheduler`); shutdowns and sleeps are delivered by the agent (issue 5, agent branch).
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -240,7 +241,7 @@ pub async fn plan_from(
         return Ok(0);
     }
     use power_action::Column as C;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut n = 0;
     for (pi, a, ids) in batch {
         let p = &st.inputs.policies[pi];
@@ -420,7 +421,7 @@ pub async fn record_sent(
         groups.entry((ok, detail)).or_default().push(id);
     }
     let (mut sent, mut failed) = (0, 0);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     for ((ok, detail), ids) in groups {
         for chunk in ids.chunks(1000) {
             let mut q = power_action::Entity::update_many()
@@ -536,7 +537,7 @@ pub async fn create_manual(db: &DatabaseConnection, actor: &Actor, req: &ManualR
             "name exactly one of asset_tag, site_id or department_id: who the action is for",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut q = asset::Entity::find().select_only().columns([asset::Column::Id, asset::Column::AssetTag]);
     if let Some(tag) = &req.asset_tag {
         // Any state but disposed: a PC in stock or in repair may be woken for imaging or updates.
@@ -644,7 +645,7 @@ pub async fn create_manual(db: &DatabaseConnection, actor: &Actor, req: &ManualR
 /// Cancels a planned action (a person changed their mind), with its audit event.
 pub async fn cancel(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<ActionView> {
     use power_action::Column as C;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before =
         power_action::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("power_action", id))?;
     let n = power_action::Entity::update_many()

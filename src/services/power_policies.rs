@@ -3,10 +3,11 @@
 //! planning needs. A change that alters what should happen deletes the affected future `planned` actions
 //! (never acted on), so the next scheduler tick plans them again under the new rules.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -383,7 +384,7 @@ async fn drop_future_plans_of_asset<C: ConnectionTrait>(conn: &C, asset_id: i32,
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: PolicyChanges) -> AppResult<PolicyView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let v = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(v)
@@ -425,7 +426,7 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: Policy
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: PolicyChanges) -> AppResult<PolicyView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before_m = find(&txn, id).await?;
     let before = view(&txn, before_m.clone()).await?;
     let mut m = before_m.clone();
@@ -450,7 +451,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: Po
 /// Deletes a policy. Its past actions stay in the log (their policy id then names no policy); its future
 /// planned ones go.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let m = find(&txn, id).await?;
     let before = view(&txn, m.clone()).await?;
     drop_future_plans_of_policy(&txn, id).await?;
@@ -530,7 +531,7 @@ pub(crate) async fn tags_by_id<C: ConnectionTrait>(conn: &C, ids: Vec<i32>) -> A
 }
 
 pub async fn create_exclusion(db: &DatabaseConnection, actor: &Actor, new: NewExclusion) -> AppResult<ExclusionView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let v = create_exclusion_in(&txn, actor, new).await?;
     txn.commit().await?;
     Ok(v)
@@ -577,7 +578,7 @@ pub async fn create_exclusion_in(
 }
 
 pub async fn delete_exclusion(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = power_exclusion::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -658,7 +659,7 @@ pub async fn list_opt_outs<C: ConnectionTrait>(conn: &C, include_expired: bool) 
 }
 
 pub async fn create_opt_out(db: &DatabaseConnection, actor: &Actor, new: NewOptOut) -> AppResult<OptOutView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let a = asset_by_tag(&txn, "asset_tag", &new.asset_tag).await?;
     let reason = required_reason(&new.reason)?;
     let now = Utc::now();
@@ -696,7 +697,7 @@ pub async fn create_opt_out(db: &DatabaseConnection, actor: &Actor, new: NewOptO
 }
 
 pub async fn delete_opt_out(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = power_opt_out::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -1,9 +1,10 @@
 //! Sites: the council's buildings.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -128,7 +129,7 @@ async fn check_unique<C: ConnectionTrait>(conn: &C, m: &site::Model) -> AppResul
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, changes: SiteChanges) -> AppResult<SiteView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -153,7 +154,7 @@ pub async fn create_in(txn: &DatabaseTransaction, actor: &Actor, changes: SiteCh
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: SiteChanges) -> AppResult<SiteView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let (after, _) = update_in(&txn, actor, id, changes).await?;
     txn.commit().await?;
     Ok(after)
@@ -177,7 +178,7 @@ pub async fn update_in(
 /// Deletes a site that no asset, network segment or meter refers to (a meter's readings are the site's
 /// energy record, so they are not deleted with it by accident).
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: site::Model = audited::find(&txn, id).await?;
     let assets = asset::Entity::find().filter(asset::Column::SiteId.eq(id)).count(&txn).await?;
     let segments = network_segment::Entity::find().filter(network_segment::Column::SiteId.eq(id)).count(&txn).await?;

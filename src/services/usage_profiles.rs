@@ -2,10 +2,11 @@
 //! category, and an asset's own profile, which wins over its category's. Each change is validated against
 //! the pure `energy::usage` types, saved and audited in one transaction.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc, Weekday};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -236,7 +237,7 @@ pub async fn create(
     actor: &Actor,
     changes: UsageProfileChanges,
 ) -> AppResult<UsageProfileView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = create_in(&txn, actor, changes).await?;
     txn.commit().await?;
     Ok(view)
@@ -273,7 +274,7 @@ pub async fn update(
     id: i32,
     changes: UsageProfileChanges,
 ) -> AppResult<UsageProfileView> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: usage_profile::Model = audited::find(&txn, id).await?;
     let mut m = before.clone();
     changes.apply(&mut m)?;
@@ -285,7 +286,7 @@ pub async fn update(
 
 /// Deletes a profile no category and no asset uses.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before: usage_profile::Model = audited::find(&txn, id).await?;
     let categories = category_usage_profile::Entity::find()
         .filter(category_usage_profile::Column::UsageProfileId.eq(id))
@@ -352,7 +353,7 @@ pub async fn set_category_default(
     category: Category,
     profile_id: Option<i32>,
 ) -> AppResult<Option<CategoryProfileView>> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let view = set_category_default_in(&txn, actor, category, profile_id).await?;
     txn.commit().await?;
     Ok(view)
@@ -428,7 +429,7 @@ pub async fn set_asset_profile(
     tag: &AssetTag,
     profile_id: Option<i32>,
 ) -> AppResult<Option<i32>> {
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let row = asset::Entity::find()
         .filter(asset::Column::AssetTag.eq(tag.as_str()))
         .one(&txn)

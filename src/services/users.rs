@@ -1,10 +1,11 @@
 //! People who sign in: create, list, change role, disable, set a password. Password hashes never leave
 //! this module: the view and the audit trail carry only whether a password is set.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -109,7 +110,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, new: NewUser) -> App
         return Err(errs.into());
     };
     let hash = hash_off_thread(new.password).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     if app_user::Entity::find().filter(app_user::Column::Username.eq(&username)).one(&txn).await?.is_some() {
         return Err(AppError::conflict("duplicate", format!("there is already a user '{username}'"), Some("username")));
     }
@@ -164,7 +165,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i32, changes: Us
         }
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let before = find(&txn, id).await?;
     let mut row = before.clone().into_active_model();
     if let Some(d) = changes.display_name {

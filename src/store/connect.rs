@@ -2,7 +2,10 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use std::time::Duration;
 
 /// The database handle shared by every request; cheap to clone.
@@ -75,4 +78,23 @@ pub async fn optimize(db: &DatabaseConnection) -> Result<(), DbErr> {
         return Ok(());
     }
     db.execute_unprepared("PRAGMA optimize=0x10002").await.map(|_| ())
+}
+
+/// Starting a transaction that will write.
+///
+/// On SQLite, `BEGIN IMMEDIATE` takes the write lock at the start. A plain (deferred) transaction that
+/// reads first and then writes cannot wait for the lock: if another connection (the scheduler's tick, say)
+/// is writing at that moment, SQLite answers "database is locked" at once instead of applying the busy
+/// timeout, and the user's change fails. On PostgreSQL this is a plain `BEGIN`.
+pub trait BeginWrite {
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<DatabaseTransaction, DbErr>> + Send;
+}
+
+impl BeginWrite for DatabaseConnection {
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<DatabaseTransaction, DbErr>> + Send {
+        self.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+    }
 }

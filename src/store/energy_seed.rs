@@ -5,10 +5,9 @@
 //! events: `reference_seed` records when each set was loaded, and every later change is audited.
 //! Depends on the pure `energy` module and the store's entities.
 
+use crate::store::BeginWrite;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, NotSet, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, NotSet, Set};
 
 use super::{bank_holiday, grid_factor_set, reference_seed};
 use crate::energy::bank_holidays::england_and_wales_named;
@@ -29,7 +28,7 @@ const BANK_HOLIDAYS: &str = "bank_holidays_england_and_wales";
 pub async fn seed(db: &DatabaseConnection) -> Result<(), DbErr> {
     if !seeded(db, GRID_FACTORS).await? {
         let factors = parse_grid_factors_csv(UK_GRID_FACTORS_CSV).map_err(DbErr::Custom)?;
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         if mark(&txn, GRID_FACTORS).await.is_ok() {
             let now = Utc::now();
             for year in factors.years() {
@@ -50,7 +49,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<(), DbErr> {
         }
     }
     if !seeded(db, BANK_HOLIDAYS).await? {
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         if mark(&txn, BANK_HOLIDAYS).await.is_ok() {
             let now = Utc::now();
             let named = england_and_wales_named(BANK_HOLIDAY_YEARS);

@@ -37,4 +37,4 @@ pub mod tariff;
 pub mod usage_profile;
 pub mod user_session;
 
-pub use connect::{connect, Store};
+pub use connect::{connect, BeginWrite, Store};

@@ -3,11 +3,11 @@
 //! over its category's), from the asset's page. Profiles and category defaults need the facilities role
 //! and an asset's own profile the ICT role, as the API's routes do.
 
+use crate::store::BeginWrite;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::{get, post};
-use sea_orm::TransactionTrait;
 
 use super::catalogue::{change_cell, delete_cell, Cell};
 use super::catalogue_delete::Doomed;
@@ -168,7 +168,7 @@ async fn set_category_defaults(db: Db<'_>, actor: Facilities, form: Form<RawForm
     }
     let result: AppResult<()> = async {
         errs.clone().into_result(())?;
-        let txn = db.inner().begin().await?;
+        let txn = db.inner().begin_write().await?;
         // Only the categories whose choice changed are written (and audited).
         let unchanged =
             |c: Category, id: Option<i32>| current.iter().find(|d| d.category == c).map(|d| d.usage_profile_id) == id;
