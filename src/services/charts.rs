@@ -82,29 +82,30 @@ pub const ESTIMATE_TABLES: [&str; 9] = [
 /// A cheap fingerprint of everything the estimate reads: one small query. The agents' observed hours
 /// count by their newest row, so a new hour of check-ins (not every check-in) starts the cache again.
 pub async fn data_version<C: ConnectionTrait>(conn: &C) -> AppResult<String> {
-    let tables = data_version_of(conn, &ESTIMATE_TABLES).await?;
-    let sql = "SELECT CAST(COALESCE((SELECT MAX(id) FROM agent_hour), 0) AS BIGINT) AS v";
-    let row = conn
-        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
-        .await?
-        .ok_or_else(|| AppError::Internal("data version query returned no row".into()))?;
-    let newest_hour: i64 = row.try_get("", "v")?;
-    Ok(format!("{tables}.{newest_hour}"))
+    fingerprint(conn, &ESTIMATE_TABLES, &["agent_hour"]).await
 }
 
 /// A cheap fingerprint of `tables` (names from the code, never from a request): the newest audit event
 /// and each table's row count, in one small query.
 pub async fn data_version_of<C: ConnectionTrait>(conn: &C, tables: &[&str]) -> AppResult<String> {
-    let mut sql = String::from("SELECT CAST(COALESCE((SELECT MAX(id) FROM audit_event), 0) AS BIGINT) AS v0");
-    for (i, t) in tables.iter().enumerate() {
-        sql.push_str(&format!(", CAST((SELECT COUNT(*) FROM {t}) AS BIGINT) AS v{}", i + 1));
-    }
+    fingerprint(conn, tables, &[]).await
+}
+
+/// The newest audit event, the row count of each of `counted` and the newest id in each of `newest`,
+/// joined with dots, from one query.
+async fn fingerprint<C: ConnectionTrait>(conn: &C, counted: &[&str], newest: &[&str]) -> AppResult<String> {
+    let mut terms = vec!["COALESCE((SELECT MAX(id) FROM audit_event), 0)".to_string()];
+    terms.extend(counted.iter().map(|t| format!("(SELECT COUNT(*) FROM {t})")));
+    terms.extend(newest.iter().map(|t| format!("COALESCE((SELECT MAX(id) FROM {t}), 0)")));
+    let columns: Vec<String> =
+        terms.iter().enumerate().map(|(i, term)| format!("CAST({term} AS BIGINT) AS v{i}")).collect();
+    let sql = format!("SELECT {}", columns.join(", "));
     let row = conn
         .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
         .await?
         .ok_or_else(|| AppError::Internal("data version query returned no row".into()))?;
-    let mut parts = Vec::with_capacity(tables.len() + 1);
-    for i in 0..=tables.len() {
+    let mut parts = Vec::with_capacity(terms.len());
+    for i in 0..terms.len() {
         let v: i64 = row.try_get("", &format!("v{i}"))?;
         parts.push(v.to_string());
     }
