@@ -5,18 +5,16 @@
 
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::charts::Source;
 use super::energy::{self as energy_service, EnergyFigures};
-use super::power_policies::planning_inputs;
+use super::power_policies::{assignment, planning_inputs};
 use crate::energy::Period;
 use crate::error::{AppError, AppResult};
 use crate::scheduling::off_hours::off_hours;
-use crate::scheduling::policy::{winner, AssetFacts};
-use crate::store::asset;
 
 /// One policy's figures.
 #[derive(Debug, Clone)]
@@ -44,31 +42,6 @@ pub struct PolicySavings {
 
 pub type PolicySavingsAnswer = Arc<PolicySavings>;
 
-/// The deployed assets as policy resolution sees them.
-async fn deployed_facts<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<AssetFacts>> {
-    let rows: Vec<(i32, String, Option<i32>, Option<i32>, String)> = asset::Entity::find()
-        .select_only()
-        .column(asset::Column::Id)
-        .column(asset::Column::AssetTag)
-        .column(asset::Column::SiteId)
-        .column(asset::Column::DepartmentId)
-        .column(asset::Column::Category)
-        .filter(asset::Column::LifecycleState.eq("deployed"))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, asset_tag, site_id, department_id, category)| AssetFacts {
-            id,
-            asset_tag,
-            site_id,
-            department_id,
-            category,
-        })
-        .collect())
-}
-
 /// See the module documentation. Kept by the estimate cache per period and data version.
 pub async fn policy_savings<C: ConnectionTrait>(src: &Source<'_, C>, period: Period) -> AppResult<PolicySavingsAnswer> {
     if let Some(hit) = src.cache.policy_savings.get(&period, &src.version) {
@@ -83,13 +56,8 @@ async fn work_out<C: ConnectionTrait>(src: &Source<'_, C>, period: Period) -> Ap
     let inputs = planning_inputs(src.conn, Utc::now()).await?;
     let mut out = PolicySavings::default();
     let mut governed: HashMap<i32, HashSet<i32>> = HashMap::new();
-    for a in deployed_facts(src.conn).await? {
-        if inputs.excluded.contains_key(&a.id) {
-            continue;
-        }
-        if let Some(p) = winner(&a, &inputs.policies) {
-            governed.entry(p.id).or_default().insert(a.id);
-        }
+    for (asset_id, pi) in assignment(src.conn, &inputs).await? {
+        governed.entry(inputs.policies[pi].id).or_default().insert(asset_id);
     }
     let mut counted = Vec::new();
     let mut jobs = Vec::new();

@@ -16,18 +16,15 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
 
 use super::audit::{self, Action, NewEvent};
-use super::power_policies::{planning_inputs, tags_by_id, PlanningInputs};
+use super::power_policies::{assignment, planning_inputs, tags_by_id, PlanningInputs};
 use super::Actor;
 use crate::domain::{MacAddress, MacAddresses};
 use crate::error::{AppError, AppResult};
 use crate::scheduling::plan::{due, for_asset, lookback, policy_actions, PlannedAction};
-use crate::scheduling::policy::winner;
 use crate::scheduling::wake::{broadcasts_for, Segment};
-use crate::scheduling::{ActionKind, AssetFacts, CatchUp, Due};
+use crate::scheduling::{ActionKind, CatchUp, Due};
 use crate::store::{asset, network_segment, power_action, power_exclusion, power_policy, site};
 
-/// An asset as planning reads it: id, tag, site, department, category.
-type PlanningRow = (i32, String, Option<i32>, Option<i32>, String);
 /// An asset as a wake needs it: id, tag, MAC addresses, IP address, site.
 type WakeRow = (i32, String, Option<String>, Option<String>, Option<i32>);
 
@@ -89,32 +86,7 @@ async fn epoch<C: ConnectionTrait>(conn: &C) -> AppResult<String> {
 /// Reads the register and decides each deployed, not excluded asset's policy.
 async fn fresh_state(db: &DatabaseConnection, epoch: String, from: DateTime<Utc>) -> AppResult<PlanState> {
     let inputs = planning_inputs(db, from).await?;
-    let mut assignment = Vec::new();
-    if inputs.policies.iter().any(|p| p.enabled) {
-        let assets: Vec<PlanningRow> = asset::Entity::find()
-            .select_only()
-            .columns([
-                asset::Column::Id,
-                asset::Column::AssetTag,
-                asset::Column::SiteId,
-                asset::Column::DepartmentId,
-                asset::Column::Category,
-            ])
-            .filter(asset::Column::LifecycleState.eq("deployed"))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let index: HashMap<i32, usize> = inputs.policies.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-        for (id, asset_tag, site_id, department_id, category) in assets {
-            if inputs.excluded.contains_key(&id) {
-                continue;
-            }
-            let facts = AssetFacts { id, asset_tag, site_id, department_id, category };
-            if let Some(p) = winner(&facts, &inputs.policies) {
-                assignment.push((id, index[&p.id]));
-            }
-        }
-    }
+    let assignment = assignment(db, &inputs).await?;
     Ok(PlanState { epoch, until: from, inputs, assignment, pending: VecDeque::new() })
 }
 

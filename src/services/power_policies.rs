@@ -776,6 +776,39 @@ pub async fn planning_inputs<C: ConnectionTrait>(
     Ok(PlanningInputs { policies, excluded, opt_outs, bank_holidays })
 }
 
+/// Each deployed, not excluded asset a policy covers, with the index of its policy in `inputs.policies`
+/// (the most specific enabled policy wins). Reads the asset table only when some policy is enabled.
+pub async fn assignment<C: ConnectionTrait>(conn: &C, inputs: &PlanningInputs) -> AppResult<Vec<(i32, usize)>> {
+    let mut out = Vec::new();
+    if !inputs.policies.iter().any(|p| p.enabled) {
+        return Ok(out);
+    }
+    let assets: Vec<(i32, String, Option<i32>, Option<i32>, String)> = asset::Entity::find()
+        .select_only()
+        .columns([
+            asset::Column::Id,
+            asset::Column::AssetTag,
+            asset::Column::SiteId,
+            asset::Column::DepartmentId,
+            asset::Column::Category,
+        ])
+        .filter(asset::Column::LifecycleState.eq("deployed"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let index: HashMap<i32, usize> = inputs.policies.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    for (id, asset_tag, site_id, department_id, category) in assets {
+        if inputs.excluded.contains_key(&id) {
+            continue;
+        }
+        let facts = AssetFacts { id, asset_tag, site_id, department_id, category };
+        if let Some(p) = scheduling::policy::winner(&facts, &inputs.policies) {
+            out.push((id, index[&p.id]));
+        }
+    }
+    Ok(out)
+}
+
 pub fn facts(a: &asset::Model) -> AssetFacts {
     AssetFacts {
         id: a.id,
