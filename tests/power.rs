@@ -790,3 +790,56 @@ async fn a_tick_writes_at_most_its_row_budget_earliest_first_and_loses_nothing_o
     assert_eq!(keys.len(), 10, "each (asset, kind, time) once");
     assert!(SchedulerConfig { plan_rows_per_tick: 0, ..config("x") }.validate().is_err());
 }
+
+/// A restarted instance whose inputs have not changed since stale actions were last withdrawn trusts the
+/// planned rows instead of reading them all again (so a row planted behind the scheduler's back stays);
+/// once something changes, the next tick withdraws what no longer fits, the planted row with it.
+#[rocket::async_test]
+async fn a_restart_under_unchanged_inputs_trusts_the_plan_and_a_change_still_withdraws() {
+    use sea_orm::{ActiveModelTrait, NotSet, Set};
+    let t = app().await;
+    let site = |name: &'static str| {
+        let t = &t;
+        async move {
+            let (s, v) = t.post("/api/v1/sites", json!({"name": name})).await;
+            assert_eq!(s, Status::Created, "{v}");
+            v["id"].as_i64().unwrap()
+        }
+    };
+    let (east, west) = (site("East Depot").await, site("West Depot").await);
+    pc(&t, "EA-1", east, "02:00:00:00:31:01").await;
+    pc(&t, "EA-2", east, "02:00:00:00:31:02").await;
+    pc(&t, "WE-1", west, "02:00:00:00:31:03").await;
+    let (s, p) = t
+        .post(
+            "/api/v1/power/policies",
+            json!({"name": "East", "target": "site", "site_id": east, "schedule": "mon-sun 07:00-19:00"}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{p}");
+    let noon = at("2026-01-14T12:00:00Z");
+    Scheduler::new(config("first")).tick(&t.db, noon).await.unwrap();
+    assert_eq!(actions(&t.db).await.len(), 4, "EA-1 and EA-2: tonight's shutdown and tomorrow's wake");
+
+    // A planned row the policy does not cover, written without touching anything planning reads.
+    let template = actions(&t.db).await[0].clone();
+    let we1: i32 = t.get("/api/v1/assets/WE-1").await.1["id"].as_i64().unwrap() as i32;
+    power_action::ActiveModel { id: NotSet, asset_id: Set(we1), detail: Set(None), ..template.into() }
+        .insert(&t.db)
+        .await
+        .unwrap();
+
+    Scheduler::new(config("restarted")).tick(&t.db, noon + chrono::Duration::minutes(1)).await.unwrap();
+    let rows = actions(&t.db).await;
+    assert_eq!(rows.len(), 5, "nothing re-planned, nothing withdrawn: the planned rows were trusted");
+
+    let again = Scheduler::new(config("again"));
+    again.tick(&t.db, noon + chrono::Duration::minutes(2)).await.unwrap();
+    let (st, a) = t.patch("/api/v1/assets/EA-2", json!({"site_id": west})).await;
+    assert_eq!(st, Status::Ok, "{a}");
+    again.tick(&t.db, noon + chrono::Duration::minutes(3)).await.unwrap();
+    let mut left: Vec<i32> = actions(&t.db).await.into_iter().map(|r| r.asset_id).collect();
+    left.sort();
+    let ea1 = t.get("/api/v1/assets/EA-1").await.1["id"].as_i64().unwrap() as i32;
+    assert_eq!(left, [ea1, ea1], "EA-2 moved away and the planted WE-1 row are withdrawn");
+}

@@ -15,6 +15,7 @@ mod m20261127_000001_users;
 mod m20261202_000001_tariff_standing_charge;
 mod m20261202_000002_meter_readings;
 mod m20261203_000001_asset_forecast_index;
+mod m20261203_000002_scheduler_state;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_tariff_standing_charge::Migration),
             Box::new(m20261202_000002_meter_readings::Migration),
             Box::new(m20261203_000001_asset_forecast_index::Migration),
+            Box::new(m20261203_000002_scheduler_state::Migration),
         ]
     }
 }

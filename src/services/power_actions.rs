@@ -6,7 +6,7 @@
 
 use crate::store::BeginWrite;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, NotSet, QueryFilter,
     QueryOrder, QuerySelect, Set, Statement,
@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::scheduling::plan::{due, for_asset, lookback, policy_actions, PlannedAction};
 use crate::scheduling::wake::{broadcasts_for, Segment};
 use crate::scheduling::{ActionKind, CatchUp, Due};
-use crate::store::{asset, network_segment, power_action, power_exclusion, power_policy, site};
+use crate::store::{asset, network_segment, power_action, power_exclusion, power_policy, scheduler_state, site};
 
 /// An asset as a wake needs it: id, tag, MAC addresses, IP address, site.
 type WakeRow = (i32, String, Option<String>, Option<String>, Option<i32>);
@@ -123,6 +123,27 @@ async fn withdraw_stale(db: &DatabaseConnection, now: DateTime<Utc>, st: &PlanSt
     Ok(n)
 }
 
+const PLAN_EPOCH: &str = "plan_epoch";
+
+/// The epoch stale planned actions were last withdrawn under, by any instance.
+async fn withdrawn_under<C: ConnectionTrait>(conn: &C) -> AppResult<Option<String>> {
+    Ok(scheduler_state::Entity::find_by_id(PLAN_EPOCH.to_string()).one(conn).await?.map(|r| r.value))
+}
+
+async fn record_withdrawn_under<C: ConnectionTrait>(conn: &C, epoch: &str, now: DateTime<Utc>) -> AppResult<()> {
+    use scheduler_state::Column as C;
+    let row = scheduler_state::ActiveModel {
+        name: Set(PLAN_EPOCH.to_string()),
+        value: Set(epoch.to_string()),
+        updated_at: Set(now),
+    };
+    scheduler_state::Entity::insert(row)
+        .on_conflict(OnConflict::column(C::Name).update_columns([C::Value, C::UpdatedAt]).to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
 /// Plans every deployed asset's policy actions in the tick's window, all of them (in as many writes of
 /// `rules.max_rows` as it takes). Idempotent: actions already planned
 /// (by this or another instance, before or after a restart) are left as they are. Past actions in the
@@ -184,8 +205,15 @@ pub async fn plan_from(
     let current = epoch(db).await?;
     let reusable = state.as_ref().is_some_and(|s| s.epoch == current && s.until >= from);
     if !reusable {
+        // A new or restarted instance may trust the planned rows when stale ones were last withdrawn
+        // under these very inputs. An instance that planned under other inputs withdraws whatever they
+        // say: rows it wrote after another instance's withdrawal may no longer fit.
+        let trusted = state.is_none() && withdrawn_under(db).await?.as_deref() == Some(current.as_str());
         let fresh = fresh_state(db, current, from).await?;
-        withdraw_stale(db, now, &fresh).await?;
+        if !trusted {
+            withdraw_stale(db, now, &fresh).await?;
+            record_withdrawn_under(db, &fresh.epoch, now).await?;
+        }
         *state = Some(fresh);
     }
     let Some(st) = state.as_mut() else { return Ok(0) };

@@ -30,6 +30,7 @@ pub mod power_opt_out;
 pub mod power_policy;
 pub mod power_policy_asset;
 pub mod reference_seed;
+pub mod scheduler_state;
 pub mod sign_in_attempt;
 pub mod sign_in_link;
 pub mod site;
