@@ -65,9 +65,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 /// A site with one network segment whose broadcast address is 127.0.0.N; returns the site id.
 async fn site_on_loopback(t: &TestApp, name: &str, n: u8) -> i64 {
-    let (s, site) = t.post("/api/v1/sites", json!({"name": name})).await;
-    assert_eq!(s, Status::Created, "{site}");
-    let id = site["id"].as_i64().unwrap();
+    let id = plain_site(t, name).await;
     let (s, seg) = t
         .post(
             "/api/v1/network-segments",
@@ -87,6 +85,25 @@ async fn pc(t: &TestApp, tag: &str, site_id: i64, mac: &str) {
         )
         .await;
     assert_eq!(s, Status::Created, "{a}");
+}
+
+/// A site with no network segment, for tests that send no packets.
+async fn plain_site(t: &TestApp, name: &str) -> i64 {
+    let (s, site) = t.post("/api/v1/sites", json!({"name": name})).await;
+    assert_eq!(s, Status::Created, "{site}");
+    site["id"].as_i64().unwrap()
+}
+
+/// A policy covering one site on a weekly schedule.
+async fn site_policy(t: &TestApp, name: &str, site_id: i64, schedule: &str) -> Value {
+    let (s, p) = t
+        .post(
+            "/api/v1/power/policies",
+            json!({"name": name, "target": "site", "site_id": site_id, "schedule": schedule}),
+        )
+        .await;
+    assert_eq!(s, Status::Created, "{p}");
+    p
 }
 
 async fn actions(db: &DatabaseConnection) -> Vec<power_action::Model> {
@@ -175,13 +192,7 @@ async fn two_instances_ticking_together_send_each_wake_exactly_once() {
         pc(&t, &tag, site, &format!("02:00:00:00:22:{i:02x}")).await;
         macs.insert(expected_packet(mac), tag);
     }
-    let (s, p) = t
-        .post(
-            "/api/v1/power/policies",
-            json!({"name": "Office hours", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{p}");
+    site_policy(&t, "Office hours", site, "mon-sun 07:00-19:00").await;
 
     // Wed 14/01/2026 07:10 GMT: the 07:00 wake is ten minutes late, still due.
     let now = at("2026-01-14T07:10:00Z");
@@ -244,11 +255,7 @@ async fn a_dead_instances_claim_is_taken_over_and_a_live_one_is_not() {
     let site = site_on_loopback(&t, "Depot", 23).await;
     pc(&t, "DEP-1", site, "02:00:00:00:23:01").await;
     pc(&t, "DEP-2", site, "02:00:00:00:23:02").await;
-    t.post(
-        "/api/v1/power/policies",
-        json!({"name": "Depot", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
-    )
-    .await;
+    site_policy(&t, "Depot", site, "mon-sun 07:00-19:00").await;
     let now = at("2026-01-14T07:05:00Z");
     let s = Scheduler::new(config("survivor"));
     // Plan only (the claim comes next), then pretend two other instances claimed the wakes: one died
@@ -302,11 +309,7 @@ async fn replanning_after_a_restart_is_idempotent_and_downtime_is_caught_up_sens
     let t = app().await;
     let site = site_on_loopback(&t, "Leisure Centre", 24).await;
     pc(&t, "LC-1", site, "02:00:00:00:24:01").await;
-    t.post(
-        "/api/v1/power/policies",
-        json!({"name": "Leisure", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
-    )
-    .await;
+    site_policy(&t, "Leisure", site, "mon-sun 07:00-19:00").await;
     let first = Scheduler::new(config("lc"));
     let now = at("2026-01-14T12:00:00Z");
     let r = first.tick(&t.db, now).await.unwrap();
@@ -464,11 +467,7 @@ async fn an_opt_out_stops_shutdowns_until_it_expires() {
     let t = app().await;
     let site = site_on_loopback(&t, "Town Hall", 25).await;
     pc(&t, "TH-1", site, "02:00:00:00:25:01").await;
-    t.post(
-        "/api/v1/power/policies",
-        json!({"name": "TH", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
-    )
-    .await;
+    site_policy(&t, "TH", site, "mon-sun 07:00-19:00").await;
     let ends = Utc::now() + chrono::Duration::hours(36);
     let (s, o) = t
         .post("/api/v1/power/opt-outs", json!({"asset_tag": "TH-1", "reason": "overnight render", "ends_at": ends}))
@@ -743,17 +742,11 @@ async fn a_segment_asking_for_another_port_is_told_the_packet_went_to_9() {
 async fn a_tick_writes_at_most_its_row_budget_earliest_first_and_loses_nothing_on_restart() {
     let t = app().await;
     // No segment broadcast address: nothing is due to be sent in this test anyway (no tick is at a wake).
-    let (s, site) = t.post("/api/v1/sites", json!({"name": "Depot"})).await;
-    assert_eq!(s, Status::Created, "{site}");
-    let site = site["id"].as_i64().unwrap();
+    let site = plain_site(&t, "Depot").await;
     for i in 1..=5 {
         pc(&t, &format!("DP-{i}"), site, &format!("02:00:00:00:30:0{i}")).await;
     }
-    t.post(
-        "/api/v1/power/policies",
-        json!({"name": "Depot", "target": "site", "site_id": site, "schedule": "mon-sun 07:00-19:00"}),
-    )
-    .await;
+    site_policy(&t, "Depot", site, "mon-sun 07:00-19:00").await;
     // At 12:00 (UTC, winter) the window holds today's 19:00 shutdowns and tomorrow's 07:00 wakes: 10 rows.
     let budget = |n| SchedulerConfig { plan_rows_per_tick: n, ..config("dp") };
     let s = Scheduler::new(budget(3));
@@ -798,25 +791,11 @@ async fn a_tick_writes_at_most_its_row_budget_earliest_first_and_loses_nothing_o
 async fn a_restart_under_unchanged_inputs_trusts_the_plan_and_a_change_still_withdraws() {
     use sea_orm::{ActiveModelTrait, NotSet, Set};
     let t = app().await;
-    let site = |name: &'static str| {
-        let t = &t;
-        async move {
-            let (s, v) = t.post("/api/v1/sites", json!({"name": name})).await;
-            assert_eq!(s, Status::Created, "{v}");
-            v["id"].as_i64().unwrap()
-        }
-    };
-    let (east, west) = (site("East Depot").await, site("West Depot").await);
+    let (east, west) = (plain_site(&t, "East Depot").await, plain_site(&t, "West Depot").await);
     pc(&t, "EA-1", east, "02:00:00:00:31:01").await;
     pc(&t, "EA-2", east, "02:00:00:00:31:02").await;
     pc(&t, "WE-1", west, "02:00:00:00:31:03").await;
-    let (s, p) = t
-        .post(
-            "/api/v1/power/policies",
-            json!({"name": "East", "target": "site", "site_id": east, "schedule": "mon-sun 07:00-19:00"}),
-        )
-        .await;
-    assert_eq!(s, Status::Created, "{p}");
+    site_policy(&t, "East", east, "mon-sun 07:00-19:00").await;
     let noon = at("2026-01-14T12:00:00Z");
     Scheduler::new(config("first")).tick(&t.db, noon).await.unwrap();
     assert_eq!(actions(&t.db).await.len(), 4, "EA-1 and EA-2: tonight's shutdown and tomorrow's wake");
