@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, NotSet, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +13,7 @@ use super::Actor;
 use crate::auth::secret;
 use crate::domain::{FieldError, FieldErrors, Role};
 use crate::error::{AppError, AppResult};
-use crate::store::api_token;
+use crate::store::{api_token, DirectReads};
 
 pub const TOKEN_PREFIX: &str = "gict_";
 pub const MAX_DAYS: i64 = 366;
@@ -151,16 +151,25 @@ pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: i32, owner: Opti
 }
 
 /// The token's name and role, if the secret is a current token.
-pub async fn resolve(db: &DatabaseConnection, secret_value: &str) -> AppResult<Option<(String, Role)>> {
+/// Every request with a token asks this, so on SQLite the lookup takes the direct path.
+pub async fn resolve(
+    db: &DatabaseConnection,
+    direct: &DirectReads,
+    secret_value: &str,
+) -> AppResult<Option<(String, Role)>> {
     if !secret_value.starts_with(TOKEN_PREFIX) || secret_value.len() > 100 {
         return Ok(None);
     }
     let now = Utc::now();
-    let Some(t) = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(secret::hash_token(secret_value)))
-        .one(db)
-        .await?
-    else {
+    let by_hash =
+        api_token::Entity::find().filter(api_token::Column::TokenHash.eq(secret::hash_token(secret_value))).limit(1);
+    let found = match direct.sqlite() {
+        Some(r) => {
+            r.rows::<api_token::Model, ()>(&by_hash.build(DbBackend::Sqlite), 0, |_, _| Ok(()))?.pop().map(|(t, ())| t)
+        }
+        None => by_hash.one(db).await?,
+    };
+    let Some(t) = found else {
         return Ok(None);
     };
     if t.revoked_at.is_some() || t.expires_at <= now {

@@ -6,7 +6,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, NullOrdering, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use std::str::FromStr;
 use super::assets::AssetView;
 use crate::domain::{Category, LifecycleState, MacAddress};
 use crate::error::{AppError, AppResult};
-use crate::store::asset;
+use crate::store::{asset, DirectReads};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -251,24 +252,37 @@ fn after_cursor(q: &AssetQuery, c: &Cursor) -> AppResult<Condition> {
 }
 
 pub async fn list<C: ConnectionTrait>(conn: &C, q: &AssetQuery) -> AppResult<AssetPage> {
+    list_with(conn, &DirectReads::none(), q).await
+}
+
+/// The list, its queries on SQLite taking the direct path when `direct` has one for `conn`'s file.
+pub async fn list_with<C: ConnectionTrait>(conn: &C, direct: &DirectReads, q: &AssetQuery) -> AppResult<AssetPage> {
     let limit = q.limit.clamp(1, MAX_LIMIT);
     let base = asset::Entity::find().filter(filters(q));
     let cursor = q.cursor.as_deref().map(|raw| decode_cursor(raw, q)).transpose()?;
-    let total = match cursor.as_ref().and_then(|c| c.t) {
-        Some(t) => t,
-        None => base.clone().count(conn).await?,
+    let total = match (cursor.as_ref().and_then(|c| c.t), direct.sqlite()) {
+        (Some(t), _) => t,
+        (None, Some(r)) => {
+            let ids = base.clone().select_only().column(asset::Column::Id).build(DbBackend::Sqlite);
+            let sql = format!("SELECT COUNT(*) FROM ({}) AS \"sub_query\"", ids.sql);
+            r.count(&Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                ids.values.map(|v| v.0).unwrap_or_default(),
+            ))?
+        }
+        (None, None) => base.clone().count(conn).await?,
     };
     let mut select = base;
     if let Some(cursor) = &cursor {
         select = select.filter(after_cursor(q, cursor)?);
     }
     let order = if q.descending { Order::Desc } else { Order::Asc };
-    let rows = select
+    let select = select
         .order_by_with_nulls(q.sort.column(), order.clone(), NullOrdering::Last)
         .order_by(asset::Column::Id, order)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
+        .limit(limit + 1);
+    let rows = fetch(conn, direct, select).await?;
     let has_more = rows.len() as u64 > limit;
     let rows: Vec<asset::Model> = rows.into_iter().take(limit as usize).collect();
     let next_cursor = match (has_more, rows.last()) {
@@ -281,7 +295,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, q: &AssetQuery) -> AppResult<Ass
         })),
         _ => None,
     };
-    let parents = parent_tags(conn, &rows).await?;
+    let parents = parent_tags(conn, direct, &rows).await?;
     let items = rows
         .into_iter()
         .map(|m| {
@@ -293,11 +307,30 @@ pub async fn list<C: ConnectionTrait>(conn: &C, q: &AssetQuery) -> AppResult<Ass
 }
 
 /// Parent tags for a page of rows in one query.
-async fn parent_tags<C: ConnectionTrait>(conn: &C, rows: &[asset::Model]) -> AppResult<HashMap<i32, String>> {
+async fn parent_tags<C: ConnectionTrait>(
+    conn: &C,
+    direct: &DirectReads,
+    rows: &[asset::Model],
+) -> AppResult<HashMap<i32, String>> {
     let ids: Vec<i32> = rows.iter().filter_map(|m| m.parent_asset_id).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let parents = asset::Entity::find().filter(asset::Column::Id.is_in(ids)).all(conn).await?;
+    let parents = fetch(conn, direct, asset::Entity::find().filter(asset::Column::Id.is_in(ids))).await?;
     Ok(parents.into_iter().map(|p| (p.id, p.asset_tag)).collect())
+}
+
+async fn fetch<C: ConnectionTrait>(
+    conn: &C,
+    direct: &DirectReads,
+    select: Select<asset::Entity>,
+) -> AppResult<Vec<asset::Model>> {
+    Ok(match direct.sqlite() {
+        Some(r) => r
+            .rows::<asset::Model, ()>(&select.build(DbBackend::Sqlite), 0, |_, _| Ok(()))?
+            .into_iter()
+            .map(|(m, ())| m)
+            .collect(),
+        None => select.all(conn).await?,
+    })
 }

@@ -16,6 +16,7 @@ pub mod connect;
 pub mod cost_item;
 pub mod department;
 pub mod device_model;
+pub mod direct_reads;
 pub mod disposal;
 pub mod disposal_asset;
 pub mod disposal_document;
@@ -39,3 +40,4 @@ pub mod usage_profile;
 pub mod user_session;
 
 pub use connect::{connect, BeginWrite, Store};
+pub use direct_reads::DirectReads;

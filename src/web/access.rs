@@ -19,6 +19,9 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::services::sessions::SessionRule;
 use crate::services::{api_tokens, sessions, Actor};
+use crate::store::DirectReads;
+
+static NO_DIRECT_READS: DirectReads = DirectReads::none();
 
 pub const SESSION_COOKIE: &str = "greenict_session";
 pub const CSRF_FIELD: &str = "_csrf";
@@ -99,7 +102,8 @@ async fn resolve(req: &Request<'_>) -> Result<Caller, Denied> {
     let settings = req.rocket().state::<AuthSettings>().copied().unwrap_or_default();
     if let Some(auth) = req.headers().get_one("Authorization") {
         let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or(Denied::BadToken)?;
-        return match api_tokens::resolve(db, token).await {
+        let direct = req.rocket().state::<DirectReads>().unwrap_or(&NO_DIRECT_READS);
+        return match api_tokens::resolve(db, direct, token).await {
             Ok(Some((name, role))) => Ok(Caller { actor: Actor::token(&name), role, display_name: name, csrf: None }),
             Ok(None) => Err(Denied::BadToken),
             Err(e) => Err(Denied::Internal(format!("{e:?}"))),

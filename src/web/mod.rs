@@ -25,8 +25,10 @@ pub fn build_rocket(figment: rocket::figment::Figment, db: DatabaseConnection) -
         secure_cookies: figment.extract_inner::<bool>("secure_cookies").unwrap_or(false),
         ..Default::default()
     };
+    let direct_reads = crate::store::DirectReads::for_db(&db);
     rocket::custom(figment)
         .manage(db)
+        .manage(direct_reads)
         .manage(settings)
         .manage(crate::services::charts::EstimateCache::default())
         .attach(request_log::RequestLog)

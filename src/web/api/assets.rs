@@ -4,7 +4,7 @@
 use rocket::http::Status;
 use rocket::response::status::Created;
 use rocket::serde::json::Json;
-use rocket::{delete, get, patch, post, FromForm};
+use rocket::{delete, get, patch, post, FromForm, State};
 use utoipa::OpenApi;
 
 use crate::domain::FieldErrors;
@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::services::asset_list::{self, AssetPage, AssetQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::services::assets::{self, AssetChanges, AssetView};
 use crate::services::audit::AuditView;
+use crate::store::DirectReads;
 use crate::web::access::{Ict, Viewer};
 use crate::web::guards::{ApiJson, Db};
 
@@ -117,15 +118,20 @@ impl AssetListParams {
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetListParams),
     responses((status = 200, body = AssetPage), (status = 400, body = ErrorBody)))]
 #[get("/assets?<params..>")]
-pub async fn list(db: Db<'_>, _who: Viewer, params: AssetListParams) -> AppResult<Json<AssetPage>> {
-    Ok(Json(asset_list::list(db.inner(), &params.to_query()?).await?))
+pub async fn list(
+    db: Db<'_>,
+    direct: &State<DirectReads>,
+    _who: Viewer,
+    params: AssetListParams,
+) -> AppResult<Json<AssetPage>> {
+    Ok(Json(asset_list::list_with(db.inner(), direct, &params.to_query()?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/assets/{tag}", tag = "assets", params(("tag" = String, Path)),
     responses((status = 200, body = AssetView), (status = 404, body = ErrorBody)))]
 #[get("/assets/<tag>")]
-pub async fn get_one(db: Db<'_>, _who: Viewer, tag: &str) -> AppResult<Json<AssetView>> {
-    Ok(Json(assets::get_by_tag(db.inner(), tag).await?))
+pub async fn get_one(db: Db<'_>, direct: &State<DirectReads>, _who: Viewer, tag: &str) -> AppResult<Json<AssetView>> {
+    Ok(Json(assets::read_by_tag(db.inner(), direct, tag).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/assets", tag = "assets", request_body = AssetChanges,

@@ -2,9 +2,9 @@
 //! that carries the list's cursor.
 
 use askama::Template;
-use rocket::get;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
+use rocket::{get, State};
 
 use super::assets::asset_href;
 use super::forms::{attach_errors, parse_date, Choice, Field, Kind, Section, SummaryItem};
@@ -13,6 +13,7 @@ use super::{format, html, ok, query_string, Layout, PageResult};
 use crate::domain::{FieldError, FieldErrors, LifecycleState};
 use crate::error::AppError;
 use crate::services::asset_list::{self, SortKey};
+use crate::store::DirectReads;
 use crate::web::access::Viewer;
 use crate::web::api::assets::AssetListParams;
 use crate::web::guards::Db;
@@ -134,7 +135,13 @@ fn filter_fields(p: &AssetListParams, l: &Lookups) -> Vec<Section> {
 }
 
 #[get("/assets?<params..>")]
-async fn list(db: Db<'_>, who: Viewer, params: AssetListParams, flash: Option<FlashMessage<'_>>) -> PageResult {
+async fn list(
+    db: Db<'_>,
+    direct: &State<DirectReads>,
+    who: Viewer,
+    params: AssetListParams,
+    flash: Option<FlashMessage<'_>>,
+) -> PageResult {
     let conn = db.inner();
     let params = normalise(params);
     let l = Lookups::load(conn).await?;
@@ -144,7 +151,7 @@ async fn list(db: Db<'_>, who: Viewer, params: AssetListParams, flash: Option<Fl
     let narrowed = set(&["q", "limit", "cursor"]);
     let layout = Layout::new(&who.0, "assets", "Assets", flash);
     let page = match params.to_query() {
-        Ok(q) => asset_list::list(conn, &q).await,
+        Ok(q) => asset_list::list_with(conn, direct, &q).await,
         Err(e) => Err(e),
     };
     let page = match page {
