@@ -822,3 +822,88 @@ async fn a_restart_under_unchanged_inputs_trusts_the_plan_and_a_change_still_wit
     let ea1 = t.get("/api/v1/assets/EA-1").await.1["id"].as_i64().unwrap() as i32;
     assert_eq!(left, [ea1, ea1], "EA-2 moved away and the planted WE-1 row are withdrawn");
 }
+
+/// The scheduler decides policies for whole groups of assets at once (BENCHMARKS.md, issue 5); each asset
+/// still gets the policy its own page names, for every kind of target, tag prefixes compared without
+/// regard to case, disabled policies, exclusions and assets not deployed.
+#[rocket::async_test]
+async fn the_scheduler_plans_each_asset_under_the_policy_its_page_names() {
+    let t = app().await;
+    let (a, b) = (plain_site(&t, "Alpha House").await, plain_site(&t, "Beta House").await);
+    let (s, d) = t.post("/api/v1/departments", json!({"name": "Libraries", "cost_centre": "LB100"})).await;
+    assert_eq!(s, Status::Created, "{d}");
+    let dept = d["id"].as_i64().unwrap();
+    let assets = [
+        ("LIB-PC-1", Some(a), None, "desktop", "deployed"),
+        ("lib-pc-2", Some(a), Some(dept), "laptop", "deployed"),
+        ("Lib-Kiosk-1", Some(b), None, "desktop", "deployed"),
+        ("LIB-KIOSK-2", Some(b), None, "desktop", "deployed"),
+        ("CO-PC-1", Some(a), Some(dept), "desktop", "deployed"),
+        ("CO-PC-2", Some(b), None, "desktop", "deployed"),
+        ("CO-PC-3", Some(a), None, "laptop", "deployed"),
+        ("CO-LT-1", None, None, "laptop", "deployed"),
+        ("CO-LT-2", None, Some(dept), "thin_client", "deployed"),
+        ("CCTV-1", Some(b), None, "desktop", "deployed"),
+        ("OLD-1", Some(a), None, "desktop", "in_repair"),
+    ];
+    for (tag, site, dept, category, state) in assets {
+        let (s, r) = t
+            .post(
+                "/api/v1/assets",
+                json!({"asset_tag": tag, "category": category, "site_id": site, "department_id": dept,
+                    "lifecycle_state": state}),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{r}");
+    }
+    let policies = [
+        json!({"name": "Desktops", "target": "category", "category": "desktop", "schedule": "mon-sun 06:00-20:00"}),
+        json!({"name": "Alpha", "target": "site", "site_id": a, "schedule": "mon-sun 07:00-19:00"}),
+        json!({"name": "Beta", "target": "site", "site_id": b, "schedule": "mon-sun 07:05-19:05", "enabled": false}),
+        json!({"name": "Libraries", "target": "department", "department_id": dept, "schedule": "mon-sun 07:10-19:10"}),
+        json!({"name": "Lib", "target": "tag", "tag_prefix": "lib-", "schedule": "mon-sun 07:20-19:20"}),
+        json!({"name": "Lib PCs", "target": "tag", "tag_prefix": "LIB-PC-", "schedule": "mon-sun 07:30-19:30"}),
+        json!({"name": "Kiosk 2", "target": "assets", "asset_tags": ["LIB-KIOSK-2"], "schedule": "mon-sun 07:40-19:40"}),
+    ];
+    let mut names = HashMap::new();
+    for p in policies {
+        let (s, r) = t.post("/api/v1/power/policies", p).await;
+        assert_eq!(s, Status::Created, "{r}");
+        names.insert(r["id"].as_i64().unwrap() as i32, r["name"].as_str().unwrap().to_string());
+    }
+    let (s, r) = t.post("/api/v1/power/exclusions", json!({"asset_tag": "CCTV-1", "reason": "CCTV recorder"})).await;
+    assert_eq!(s, Status::Created, "{r}");
+
+    Scheduler::new(config("groups")).tick(&t.db, at("2027-01-13T05:00:00Z")).await.unwrap();
+    let mut planned: HashMap<i32, Vec<Option<i32>>> = HashMap::new();
+    for row in actions(&t.db).await {
+        planned.entry(row.asset_id).or_default().push(row.policy_id);
+    }
+    let mut got = vec![];
+    for (tag, ..) in assets {
+        let id = t.get(&format!("/api/v1/assets/{tag}")).await.1["id"].as_i64().unwrap() as i32;
+        let (_, page) = t.get(&format!("/api/v1/assets/{tag}/power")).await;
+        let deployed = !page["reason"].as_str().unwrap().contains("not deployed");
+        let named = page["policy_id"].as_i64().map(|p| p as i32).filter(|_| deployed);
+        let rows = planned.remove(&id).unwrap_or_default();
+        assert!(rows.iter().all(|p| *p == named), "{tag}: planned under {rows:?}, its page names {named:?}");
+        assert_eq!(rows.len(), if named.is_some() { 2 } else { 0 }, "{tag}: a wake and a shutdown");
+        got.push((tag, named.map(|p| names[&p].as_str())));
+    }
+    assert_eq!(
+        got,
+        [
+            ("LIB-PC-1", Some("Lib PCs")),
+            ("lib-pc-2", Some("Lib PCs")),
+            ("Lib-Kiosk-1", Some("Lib")),
+            ("LIB-KIOSK-2", Some("Kiosk 2")),
+            ("CO-PC-1", Some("Libraries")),
+            ("CO-PC-2", Some("Desktops")),
+            ("CO-PC-3", Some("Alpha")),
+            ("CO-LT-1", None),
+            ("CO-LT-2", Some("Libraries")),
+            ("CCTV-1", None),
+            ("OLD-1", None),
+        ]
+    );
+}

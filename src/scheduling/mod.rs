@@ -10,5 +10,5 @@ pub mod schedule;
 pub mod wake;
 
 pub use plan::{ActionKind, CatchUp, Cause, Due, OptOut, PlannedAction};
-pub use policy::{AssetFacts, Deferral, OffKind, Policy, Resolution, Target};
+pub use policy::{AssetFacts, Deferral, OffKind, Policy, Resolution, Target, Winners};
 pub use schedule::WeeklySchedule;

@@ -6,6 +6,7 @@
 //! lowest id (the older one) wins. Disabled policies never apply. An excluded asset gets no policy at all.
 
 use super::schedule::WeeklySchedule;
+use std::collections::HashMap;
 use std::fmt;
 
 /// What the policy does out of hours: shut the PC down or put it to sleep.
@@ -164,6 +165,88 @@ pub fn winner<'a>(asset: &AssetFacts, policies: &'a [Policy]) -> Option<&'a Poli
     policies.iter().filter(|p| p.enabled && p.target.matches(asset)).min_by_key(|p| precedence(p))
 }
 
+/// [`winner`] for many thousands of assets at once, without looking at each asset's tag: assets that share
+/// a site, department and category, and whose tags start first with the same prefix of
+/// [`Winners::tag_prefixes`], all get the same policy, unless an asset list names one of them. Planning
+/// reads the register grouped that way (the database tells which prefix each tag starts with) and
+/// decides once per group. Answers as [`winner`] does, as an index into the policies.
+#[derive(Debug, Clone)]
+pub struct Winners<'a> {
+    policies: &'a [Policy],
+    /// The enabled tag-prefix policies in the order they win: longest prefix first, then lowest id.
+    tag_order: Vec<usize>,
+    /// Each asset an enabled asset list names, with the list policy that wins for it.
+    listed: HashMap<i32, usize>,
+}
+
+impl<'a> Winners<'a> {
+    pub fn new(policies: &'a [Policy]) -> Winners<'a> {
+        let by_precedence = |kind: u8| {
+            let mut v: Vec<usize> =
+                (0..policies.len()).filter(|&i| policies[i].enabled && policies[i].target.rank() == kind).collect();
+            v.sort_by_key(|&i| precedence(&policies[i]));
+            v
+        };
+        let mut listed = HashMap::new();
+        for i in by_precedence(Target::Assets(vec![]).rank()) {
+            if let Target::Assets(ids) = &policies[i].target {
+                for id in ids {
+                    listed.entry(*id).or_insert(i);
+                }
+            }
+        }
+        Winners { policies, tag_order: by_precedence(Target::TagPrefix(String::new()).rank()), listed }
+    }
+
+    /// The enabled policies' tag prefixes in the order they win. Only the first one a tag starts with
+    /// (compared without regard to ASCII case) can apply to its asset: a longer match would come first.
+    pub fn tag_prefixes(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.tag_order.iter().map(|&i| match &self.policies[i].target {
+            Target::TagPrefix(p) => p.as_str(),
+            _ => "",
+        })
+    }
+
+    /// Which of [`Winners::tag_prefixes`] the tag starts with first, if any.
+    pub fn tag_rank(&self, asset_tag: &str) -> Option<usize> {
+        self.tag_order.iter().position(|&i| {
+            self.policies[i].target.matches(&AssetFacts {
+                id: 0,
+                asset_tag: asset_tag.to_string(),
+                site_id: None,
+                department_id: None,
+                category: String::new(),
+            })
+        })
+    }
+
+    /// The policy for assets at `site_id`, in `department_id`, of `category`, whose tags start first with
+    /// the `tag_rank`th of [`Winners::tag_prefixes`], if no asset list names them.
+    pub fn of_group(
+        &self,
+        site_id: Option<i32>,
+        department_id: Option<i32>,
+        category: &str,
+        tag_rank: Option<usize>,
+    ) -> Option<usize> {
+        if let Some(&i) = tag_rank.and_then(|r| self.tag_order.get(r)) {
+            return Some(i);
+        }
+        let facts = AssetFacts { id: 0, asset_tag: String::new(), site_id, department_id, category: category.into() };
+        (0..self.policies.len())
+            .filter(|&i| {
+                let p = &self.policies[i];
+                p.enabled && p.target.rank() > Target::TagPrefix(String::new()).rank() && p.target.matches(&facts)
+            })
+            .min_by_key(|&i| precedence(&self.policies[i]))
+    }
+
+    /// The policy for the asset `id` of a group whose policy is `group`: an asset list's, if one names it.
+    pub fn of(&self, id: i32, group: Option<usize>) -> Option<usize> {
+        self.listed.get(&id).copied().or(group)
+    }
+}
+
 /// Resolves one asset against all policies. `excluded` is the exclusion's reason if the asset is
 /// excluded from power management.
 pub fn resolve(asset: &AssetFacts, excluded: Option<&str>, policies: &[Policy]) -> Resolution {
@@ -272,6 +355,55 @@ mod tests {
         );
         assert_eq!(r.policy_id, Some(2));
         assert!(r.overridden[0].1.contains("longer tag prefix"));
+    }
+
+    /// Deciding per group gives every asset the policy [`winner`] gives it, whatever mix of targets.
+    #[test]
+    fn winners_by_group_agree_with_winner_for_each_asset() {
+        let mut disabled_tag = policy(8, Target::TagPrefix("LIB-PC-0".into()));
+        disabled_tag.enabled = false;
+        let mut disabled_list = policy(12, Target::assets(vec![3]));
+        disabled_list.enabled = false;
+        let all = vec![
+            policy(1, Target::Category("desktop".into())),
+            policy(2, Target::Site(1)),
+            policy(3, Target::Department(2)),
+            policy(4, Target::TagPrefix("lib-".into())),
+            policy(5, Target::assets(vec![8, 7, 8])),
+            policy(6, Target::TagPrefix("LIB-PC-".into())),
+            policy(7, Target::TagPrefix("Lib-pc-".into())),
+            disabled_tag,
+            policy(9, Target::assets(vec![7, 2])),
+            policy(10, Target::Site(2)),
+            policy(11, Target::Department(2)),
+            disabled_list,
+            policy(13, Target::TagPrefix("".into())),
+            policy(14, Target::Category("LAPTOP".into())),
+        ];
+        let tags = ["LIB-PC-0007", "lib-kiosk", "CO-PC-1", "LI", "", "LIB-PC-", "Café-1"];
+        let cats = ["desktop", "laptop", "monitor"];
+        // Many subsets of the policies (every 37th, by bit), against assets of every kind.
+        for mask in (0u32..1 << all.len()).step_by(37) {
+            let present: Vec<Policy> =
+                (0..all.len()).filter(|i| mask & (1 << i) != 0).map(|i| all[i].clone()).collect();
+            let w = Winners::new(&present);
+            for id in 1..=8 {
+                for (t, tag) in tags.iter().enumerate() {
+                    let facts = AssetFacts {
+                        id,
+                        asset_tag: tag.to_string(),
+                        site_id: [None, Some(1), Some(2)][t % 3],
+                        department_id: [Some(2), None][id as usize % 2],
+                        category: cats[(t + id as usize) % 3].into(),
+                    };
+                    let group = w.of_group(facts.site_id, facts.department_id, &facts.category, w.tag_rank(tag));
+                    let by_group = w.of(id, group).map(|i| present[i].id);
+                    assert_eq!(by_group, winner(&facts, &present).map(|p| p.id), "{facts:?} under mask {mask}");
+                }
+            }
+        }
+        let w = Winners::new(&all);
+        assert_eq!(w.tag_prefixes().collect::<Vec<_>>(), ["LIB-PC-", "Lib-pc-", "lib-", ""]);
     }
 
     #[test]

@@ -56,8 +56,8 @@ async fn work_out<C: ConnectionTrait>(src: &Source<'_, C>, period: Period) -> Ap
     let inputs = planning_inputs(src.conn, Utc::now()).await?;
     let mut out = PolicySavings::default();
     let mut governed: HashMap<i32, HashSet<i32>> = HashMap::new();
-    for (asset_id, pi) in assignment(src.conn, &inputs).await? {
-        governed.entry(inputs.policies[pi].id).or_default().insert(asset_id);
+    for (pi, ids) in assignment(src.conn, &inputs).await?.into_iter().enumerate() {
+        governed.entry(inputs.policies[pi].id).or_default().extend(ids);
     }
     let mut counted = Vec::new();
     let mut jobs = Vec::new();

@@ -54,8 +54,8 @@ pub struct PlanState {
     /// Actions before this have been planned.
     until: DateTime<Utc>,
     inputs: PlanningInputs,
-    /// Each covered asset and the index of its policy in `inputs.policies`.
-    assignment: Vec<(i32, usize)>,
+    /// The assets each policy covers, by the policy's index in `inputs.policies`, ascending.
+    covered: Vec<Vec<i32>>,
     /// Decided but not yet written, earliest first: (policy index, action, assets).
     pending: VecDeque<(usize, PlannedAction, Vec<i32>)>,
 }
@@ -86,8 +86,8 @@ async fn epoch<C: ConnectionTrait>(conn: &C) -> AppResult<String> {
 /// Reads the register and decides each deployed, not excluded asset's policy.
 async fn fresh_state(db: &DatabaseConnection, epoch: String, from: DateTime<Utc>) -> AppResult<PlanState> {
     let inputs = planning_inputs(db, from).await?;
-    let assignment = assignment(db, &inputs).await?;
-    Ok(PlanState { epoch, until: from, inputs, assignment, pending: VecDeque::new() })
+    let covered = assignment(db, &inputs).await?;
+    Ok(PlanState { epoch, until: from, inputs, covered, pending: VecDeque::new() })
 }
 
 /// Deletes future, still `planned` policy actions that no longer fit: the asset moved to another policy's
@@ -95,8 +95,6 @@ async fn fresh_state(db: &DatabaseConnection, epoch: String, from: DateTime<Utc>
 /// opt-out changes; this catches changes made through the register, such as an asset moving site.)
 async fn withdraw_stale(db: &DatabaseConnection, now: DateTime<Utc>, st: &PlanState) -> AppResult<u64> {
     use power_action::Column as C;
-    let current: HashMap<i32, i32> =
-        st.assignment.iter().map(|&(asset, pi)| (asset, st.inputs.policies[pi].id)).collect();
     let future: Vec<(i32, i32, Option<i32>)> = power_action::Entity::find()
         .select_only()
         .columns([C::Id, C::AssetId, C::PolicyId])
@@ -106,6 +104,16 @@ async fn withdraw_stale(db: &DatabaseConnection, now: DateTime<Utc>, st: &PlanSt
         .into_tuple()
         .all(db)
         .await?;
+    if future.is_empty() {
+        return Ok(0);
+    }
+    let current: HashMap<i32, i32> = st
+        .covered
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, ids)| ids.iter().map(move |&asset| (asset, pi)))
+        .map(|(asset, pi)| (asset, st.inputs.policies[pi].id))
+        .collect();
     let stale: Vec<i32> = future
         .into_iter()
         .filter(|(_, asset, policy)| current.get(asset).copied() != *policy)
@@ -175,16 +183,21 @@ fn decide(st: &mut PlanState, from: DateTime<Utc>, to: DateTime<Utc>, now: DateT
     if by_policy.iter().all(Vec::is_empty) {
         return;
     }
-    let none = Vec::new();
+    let opt_outs = &st.inputs.opt_outs;
     let mut groups: BTreeMap<(PlannedAction, usize), Vec<i32>> = BTreeMap::new();
-    for &(id, pi) in &st.assignment {
-        let actions = &by_policy[pi];
-        if actions.is_empty() {
-            continue;
-        }
-        let opts = st.inputs.opt_outs.get(&id).unwrap_or(&none);
-        for a in for_asset(actions, opts) {
-            groups.entry((a, pi)).or_default().push(id);
+    for (pi, ids) in st.covered.iter().enumerate() {
+        for a in &by_policy[pi] {
+            // Only assets with an opt-out can lose an action; the rest all take it.
+            let kept: Vec<i32> = if opt_outs.is_empty() {
+                ids.clone()
+            } else {
+                let keeps =
+                    |id: &i32| opt_outs.get(id).is_none_or(|o| for_asset(std::slice::from_ref(a), o).next().is_some());
+                ids.iter().copied().filter(keeps).collect()
+            };
+            if !kept.is_empty() {
+                groups.insert((*a, pi), kept);
+            }
         }
     }
     st.pending.extend(groups.into_iter().map(|((a, pi), ids)| (pi, a, ids)));
@@ -219,7 +232,7 @@ pub async fn plan_from(
     let Some(st) = state.as_mut() else { return Ok(0) };
     let slice_from = std::cmp::max(st.until, from);
     st.until = std::cmp::max(st.until, to);
-    if slice_from < to && !st.assignment.is_empty() {
+    if slice_from < to && st.covered.iter().any(|ids| !ids.is_empty()) {
         decide(st, slice_from, to, now, rules);
     }
     // Written earliest first, at most `max_rows` a tick; anything too late by now is dropped unwritten.

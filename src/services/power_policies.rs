@@ -5,10 +5,9 @@
 
 use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -17,7 +16,9 @@ use super::audit::{self, Action};
 use super::{text_field, unique_violation, Actor};
 use crate::domain::{Category, FieldError, FieldErrors, Patch};
 use crate::error::{AppError, AppResult};
-use crate::scheduling::{self, AssetFacts, Deferral, OffKind, OptOut, Policy, Resolution, Target, WeeklySchedule};
+use crate::scheduling::{
+    self, AssetFacts, Deferral, OffKind, OptOut, Policy, Resolution, Target, WeeklySchedule, Winners,
+};
 use crate::store::{
     asset, bank_holiday, department, power_action, power_exclusion, power_opt_out, power_policy, power_policy_asset,
     site,
@@ -777,36 +778,77 @@ pub async fn planning_inputs<C: ConnectionTrait>(
     Ok(PlanningInputs { policies, excluded, opt_outs, bank_holidays })
 }
 
-/// Each deployed, not excluded asset a policy covers, with the index of its policy in `inputs.policies`
-/// (the most specific enabled policy wins). Reads the asset table only when some policy is enabled.
-pub async fn assignment<C: ConnectionTrait>(conn: &C, inputs: &PlanningInputs) -> AppResult<Vec<(i32, usize)>> {
-    let mut out = Vec::new();
+/// The deployed, not excluded assets each policy covers (the most specific enabled policy wins): for each
+/// policy, by its index in `inputs.policies`, the asset ids in ascending order. Reads the asset table only
+/// when some policy is enabled, and then grouped by what policies target (site, department, category and
+/// which tag prefix a tag starts with first) with each group's ids in one string, so that 100,000 assets
+/// come back as a few hundred rows and the policy is decided once per group (BENCHMARKS.md, issue 5).
+pub async fn assignment<C: ConnectionTrait>(conn: &C, inputs: &PlanningInputs) -> AppResult<Vec<Vec<i32>>> {
+    let mut covered = vec![Vec::new(); inputs.policies.len()];
     if !inputs.policies.iter().any(|p| p.enabled) {
-        return Ok(out);
+        return Ok(covered);
     }
-    // Tags are read only when some policy matches on them: 100,000 of them are a good part of the read.
-    let by_tag = inputs.policies.iter().any(|p| p.enabled && matches!(p.target, Target::TagPrefix(_)));
-    let tag_column = if by_tag { asset::Column::AssetTag.into_expr() } else { Expr::value("") };
-    let assets: Vec<(i32, String, Option<i32>, Option<i32>, String)> = asset::Entity::find()
-        .select_only()
-        .column(asset::Column::Id)
-        .column_as(tag_column, "asset_tag")
-        .columns([asset::Column::SiteId, asset::Column::DepartmentId, asset::Column::Category])
-        .filter(asset::Column::LifecycleState.eq("deployed"))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let index: HashMap<i32, usize> = inputs.policies.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-    for (id, asset_tag, site_id, department_id, category) in assets {
-        if inputs.excluded.contains_key(&id) {
-            continue;
-        }
-        let facts = AssetFacts { id, asset_tag, site_id, department_id, category };
-        if let Some(p) = scheduling::policy::winner(&facts, &inputs.policies) {
-            out.push((id, index[&p.id]));
+    let winners = Winners::new(&inputs.policies);
+    let backend = conn.get_database_backend();
+    let (rank, values) = tag_rank_sql(backend, winners.tag_prefixes());
+    let ids = match backend {
+        DbBackend::Postgres => "string_agg(CAST(id AS text), ',')",
+        _ => "group_concat(id)",
+    };
+    let sql = format!(
+        "SELECT site_id, department_id, category, {rank} AS tag_rank, {ids} AS ids FROM asset \
+         WHERE lifecycle_state = 'deployed' GROUP BY 1, 2, 3, 4"
+    );
+    for row in conn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await? {
+        let site_id: Option<i32> = row.try_get("", "site_id")?;
+        let department_id: Option<i32> = row.try_get("", "department_id")?;
+        let category: String = row.try_get("", "category")?;
+        let tag_rank: i32 = row.try_get("", "tag_rank")?;
+        let ids: String = row.try_get("", "ids")?;
+        let group = winners.of_group(site_id, department_id, &category, usize::try_from(tag_rank).ok());
+        for id in ids.split(',') {
+            let id: i32 =
+                id.trim().parse().map_err(|_| AppError::Internal(format!("asset id '{id}' in a group of ids")))?;
+            if inputs.excluded.contains_key(&id) {
+                continue;
+            }
+            if let Some(i) = winners.of(id, group) {
+                covered[i].push(id);
+            }
         }
     }
-    Ok(out)
+    for ids in &mut covered {
+        ids.sort_unstable();
+    }
+    Ok(covered)
+}
+
+/// An SQL expression for which of `prefixes` an asset's tag starts with first (its position; -1 for none),
+/// compared as `Target::TagPrefix` compares: the prefix's length in characters, folding ASCII case only
+/// (SQLite's NOCASE; `translate` on PostgreSQL, whose `lower` would fold other letters too), with the
+/// values to bind.
+fn tag_rank_sql<'a>(backend: DbBackend, prefixes: impl Iterator<Item = &'a str>) -> (String, Vec<sea_orm::Value>) {
+    const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut case = String::from("CASE");
+    for (rank, prefix) in prefixes.enumerate() {
+        let n = prefix.chars().count();
+        values.push(prefix.to_ascii_lowercase().into());
+        let test = match backend {
+            DbBackend::Postgres => format!(
+                "translate(substr(asset_tag, 1, {n}), '{UPPER}', '{}') = ${}",
+                UPPER.to_ascii_lowercase(),
+                values.len()
+            ),
+            _ => format!("substr(asset_tag, 1, {n}) = ? COLLATE NOCASE"),
+        };
+        case.push_str(&format!(" WHEN {test} THEN {rank}"));
+    }
+    if values.is_empty() {
+        return ("-1".into(), values);
+    }
+    case.push_str(" ELSE -1 END");
+    (case, values)
 }
 
 pub fn facts(a: &asset::Model) -> AssetFacts {
