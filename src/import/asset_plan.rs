@@ -218,7 +218,7 @@ impl<'a> Models<'a> {
 }
 
 pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTime<Utc>) -> Result<Plan, Vec<Problem>> {
-    let AssetFile { header, mut rows, problems: mut file_problems } = file;
+    let AssetFile { header, rows, problems: mut file_problems } = file;
     let column = |f: AssetField| header.name_of(f).to_string();
     let mut sites = Names::new(snap.sites.iter().map(|s| (s.name.clone(), s.id)));
     let mut departments = Names::new(
@@ -236,14 +236,7 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
         .collect();
     let mut problems = std::mem::take(&mut file_problems);
     let mut planned = Vec::with_capacity(rows.len());
-    // The parsed rows' own buffer (about half a kilobyte a row) is given back in halves as the rows are
-    // planned, rather than held beside the whole plan until the end, where it made the import's peak
-    // memory (BENCHMARKS.md, issue 3). Reversed once so that popping keeps the file's order.
-    rows.reverse();
-    while let Some(row) = rows.pop() {
-        if rows.capacity() > 1_024 && rows.len() < rows.capacity() / 2 {
-            rows.shrink_to_fit();
-        }
+    for row in rows {
         let AssetRow { line, tag, mut changes, site, department, model: model_name } = row;
         let mut at = |f: AssetField, value: &str, message: String, fix: String| {
             problems.push(Problem::cell(line, &column(f), value, message, fix))
