@@ -13,6 +13,7 @@ use super::asset_audit;
 use super::asset_plan::{self, real_id, Outcome, Plan, Snapshot};
 use super::asset_rows::{self, AssetFile};
 use super::columns::Mapping;
+use super::memory;
 use super::{ImportOptions, ImportSummary, Progress};
 use crate::domain::Patch;
 use crate::error::AppResult;
@@ -30,21 +31,22 @@ pub async fn import_assets(
 ) -> AppResult<ImportSummary> {
     let mut summary = ImportSummary::new("assets", options);
     let started = std::time::Instant::now();
+    tracing::debug!(mem = %memory::usage(), bytes = bytes.len(), "import: started");
     let file = match asset_rows::parse(bytes, mapping) {
         Ok(f) => f,
         Err(problems) => return Ok(summary.refused(problems)),
     };
     summary.warnings = file.warnings().to_vec();
     // Rows that did not parse are reported with those that do not fit the register, all at once.
-    tracing::debug!(elapsed = ?started.elapsed(), rows = file.rows.len(), "import: parsed");
+    tracing::debug!(elapsed = ?started.elapsed(), mem = %memory::usage(), rows = file.rows.len(), "import: parsed");
     progress.step("checking", file.rows.len() as u64);
     let snapshot = load_snapshot(db, &file).await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "import: register read");
+    tracing::debug!(elapsed = ?started.elapsed(), mem = %memory::usage(), "import: register read");
     let plan = match asset_plan::plan(file, &snapshot, options.create_missing, Utc::now()) {
         Ok(p) => p,
         Err(problems) => return Ok(summary.refused(problems)),
     };
-    tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
+    tracing::debug!(elapsed = ?started.elapsed(), mem = %memory::usage(), "import: planned");
     summary.created = plan.count(|o| *o == Outcome::Create);
     summary.updated = plan.count(|o| matches!(o, Outcome::Update { .. }));
     summary.unchanged = plan.count(|o| *o == Outcome::Unchanged);
@@ -56,10 +58,10 @@ pub async fn import_assets(
     }
     summary.applied = true;
     write(db, actor, plan, &summary, progress).await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "import: written");
+    tracing::debug!(elapsed = ?started.elapsed(), mem = %memory::usage(), "import: written");
     if summary.created + summary.updated >= 1_000 {
         crate::store::connect::analyze(db).await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "import: statistics refreshed");
+        tracing::debug!(elapsed = ?started.elapsed(), mem = %memory::usage(), "import: statistics refreshed");
     }
     Ok(summary)
 }
@@ -201,7 +203,7 @@ async fn write(
             audit::record_many(&txn, actor, chunk_events).await?;
             progress.advance(chunk.len() as u64);
         }
-        tracing::debug!(rows = batch.len(), "import: batch inserted");
+        tracing::debug!(rows = batch.len(), mem = %memory::usage(), "import: batch inserted");
     }
     for r in rows.iter().filter(|r| matches!(r.outcome, Outcome::Update { .. })) {
         let Outcome::Update { before, before_parent_tag } = &r.outcome else { continue };
@@ -228,9 +230,9 @@ async fn write(
         before_json: None,
         after_json: Some(json(summary)),
     });
-    tracing::debug!(events = events.len(), "import: audit events built");
+    tracing::debug!(events = events.len(), mem = %memory::usage(), "import: audit events built");
     audit::record_many(&txn, actor, events).await?;
-    tracing::debug!("import: audit events written");
+    tracing::debug!(mem = %memory::usage(), "import: audit events written");
     txn.commit().await?;
     progress.finish();
     Ok(())

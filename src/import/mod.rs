@@ -13,6 +13,7 @@ pub mod columns;
 pub mod decode;
 pub mod disposal_import;
 pub mod export;
+mod memory;
 pub mod meter_file;
 pub mod meter_import;
 pub mod meter_time;
