@@ -67,13 +67,17 @@ async fn the_direct_path_reads_every_asset_and_page_as_sea_orm_does() {
         .query_one_raw(Statement::from_string(
             DbBackend::Sqlite,
             "SELECT (SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'asset'), \
-             (SELECT count(*) FROM sqlite_stat4)",
+             (SELECT count(*) FROM sqlite_stat4 WHERE tbl IN ('asset', 'api_token'))",
         ))
         .await
         .expect("statistics")
         .expect("a row");
     assert!(samples.try_get_by_index::<i64>(0).unwrap() > 0, "the asset table is analysed");
-    assert_eq!(samples.try_get_by_index::<i64>(1).unwrap(), 0, "no value samples are kept");
+    assert_eq!(
+        samples.try_get_by_index::<i64>(1).unwrap(),
+        0,
+        "no value samples are kept for the directly read tables"
+    );
 
     let everything = AssetQuery { limit: asset_list::MAX_LIMIT, ..AssetQuery::default() };
     let all = asset_list::list(&db, &everything).await.expect("list").total;

@@ -72,11 +72,16 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<(), DbErr> {
     drop_value_samples(db).await
 }
 
-/// Keeps the per-table statistics (`sqlite_stat1`) and drops the samples of indexed values
-/// (`sqlite_stat4`) that ANALYZE also writes in this build of SQLite. With samples, a statement whose
-/// plan looked at a bound value is marked to be compiled again each time a value is bound, so even a
-/// cached `asset_tag = ?` lookup re-parsed its SQL on every request (half its cost: BENCHMARKS.md,
-/// HTTP). Our indexes are unique or evenly spread, where the per-table figures already choose the plan.
+/// The tables the direct read path looks up by a bound value on every request.
+const DIRECT_READ_TABLES: &str = "'asset', 'api_token'";
+
+/// Keeps the per-table statistics (`sqlite_stat1`) and, for the tables read on every request, drops the
+/// samples of indexed values (`sqlite_stat4`) that ANALYZE also writes in this build of SQLite. With
+/// samples, a statement whose plan looked at a bound value is marked to be compiled again each time a
+/// value is bound, so even a cached `asset_tag = ?` lookup re-parsed its SQL on every request (half its
+/// cost: BENCHMARKS.md, HTTP). Those tables' indexes are unique or evenly spread, where the per-table
+/// figures choose the plan. Other tables keep their samples: without them the scheduler's first tick
+/// on a just-emptied `power_action` took three times as long (BENCHMARKS.md, power scheduling).
 async fn drop_value_samples(db: &DatabaseConnection) -> Result<(), DbErr> {
     if is_postgres(db) {
         return Ok(());
@@ -89,7 +94,7 @@ async fn drop_value_samples(db: &DatabaseConnection) -> Result<(), DbErr> {
         .await?
         .is_some();
     if has_samples {
-        db.execute_unprepared("DELETE FROM sqlite_stat4").await?;
+        db.execute_unprepared(&format!("DELETE FROM sqlite_stat4 WHERE tbl IN ({})", DIRECT_READ_TABLES)).await?;
     }
     Ok(())
 }
