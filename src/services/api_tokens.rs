@@ -164,9 +164,7 @@ pub async fn resolve(
     let by_hash =
         api_token::Entity::find().filter(api_token::Column::TokenHash.eq(secret::hash_token(secret_value))).limit(1);
     let found = match direct.sqlite() {
-        Some(r) => {
-            r.rows::<api_token::Model, ()>(&by_hash.build(DbBackend::Sqlite), 0, |_, _| Ok(()))?.pop().map(|(t, ())| t)
-        }
+        Some(r) => r.models::<api_token::Model>(&by_hash.build(DbBackend::Sqlite))?.pop(),
         None => by_hash.one(db).await?,
     };
     let Some(t) = found else {

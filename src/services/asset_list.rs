@@ -326,11 +326,7 @@ async fn fetch<C: ConnectionTrait>(
     select: Select<asset::Entity>,
 ) -> AppResult<Vec<asset::Model>> {
     Ok(match direct.sqlite() {
-        Some(r) => r
-            .rows::<asset::Model, ()>(&select.build(DbBackend::Sqlite), 0, |_, _| Ok(()))?
-            .into_iter()
-            .map(|(m, ())| m)
-            .collect(),
+        Some(r) => r.models(&select.build(DbBackend::Sqlite))?,
         None => select.all(conn).await?,
     })
 }

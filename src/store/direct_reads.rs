@@ -94,16 +94,20 @@ impl SqliteReader {
     ) -> Result<Vec<(M, X)>, DbErr> {
         self.with(|conn| {
             let mut prepared = conn.prepare_cached(&stmt.sql).map_err(db_err)?;
-            check_columns::<M>(&prepared.column_names(), extra, &stmt.sql)?;
+            let width = check_columns::<M>(&prepared.column_names(), extra, &stmt.sql)?;
             let params = params(stmt)?;
             let mut rows = prepared.query(rusqlite::params_from_iter(params.iter())).map_err(db_err)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(db_err)? {
-                let width = M::Entity::column_count();
                 out.push((M::from_row(row).map_err(db_err)?, tail(row, width).map_err(db_err)?));
             }
             Ok(out)
         })
+    }
+
+    /// Every row of `stmt`, a `SELECT` of exactly `M`'s columns in their declared order.
+    pub fn models<M: DirectModel>(&self, stmt: &Statement) -> Result<Vec<M>, DbErr> {
+        Ok(self.rows::<M, ()>(stmt, 0, |_, _| Ok(()))?.into_iter().map(|(m, ())| m).collect())
     }
 
     /// The single integer `stmt` answers (a count).
@@ -124,27 +128,25 @@ pub trait DirectModel: Sized {
 }
 
 pub trait EntityCount {
-    fn column_names() -> Vec<String>;
-    fn column_count() -> usize {
-        Self::column_names().len()
-    }
+    fn column_names() -> Vec<&'static str>;
 }
 
 impl<E: EntityTrait> EntityCount for E {
-    fn column_names() -> Vec<String> {
-        E::Column::iter().map(|c| sea_orm::IdenStatic::as_str(&c).to_string()).collect()
+    fn column_names() -> Vec<&'static str> {
+        E::Column::iter().map(|c| sea_orm::IdenStatic::as_str(&c)).collect()
     }
 }
 
 /// A statement whose columns are not the model's, in order, would fill the wrong fields: refuse it.
-fn check_columns<M: DirectModel>(names: &[&str], extra: usize, sql: &str) -> Result<(), DbErr> {
+/// Answers how many columns the model takes (where the extra ones start).
+fn check_columns<M: DirectModel>(names: &[&str], extra: usize, sql: &str) -> Result<usize, DbErr> {
     let expected = M::Entity::column_names();
     if names.len() != expected.len() + extra || names.iter().zip(&expected).any(|(n, e)| n != e) {
         return Err(DbErr::Custom(format!(
             "direct read: columns {names:?} are not {expected:?} (+{extra}) in order, in: {sql}"
         )));
     }
-    Ok(())
+    Ok(expected.len())
 }
 
 fn db_err(e: rusqlite::Error) -> DbErr {
