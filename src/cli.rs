@@ -278,7 +278,7 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
         }
         Command::Import { kind, file, dry_run, create_missing, mapping, meter, site, user, .. } => {
             let db = open(&config, config.auto_migrate).await?;
-            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            std::fs::metadata(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let mapping = match mapping {
                 Some(path) => {
                     let text =
@@ -300,9 +300,17 @@ async fn run(config: Config, command: &Command) -> Result<(), String> {
                 .and_then(crate::services::Actor::declared)
                 .unwrap_or_else(crate::services::Actor::system);
             let bar = crate::import::progress::Bar::new();
-            let summary = crate::import::import(&db, &actor, *kind, &bytes, &mapping, &options, &bar)
-                .await
-                .map_err(|e| format!("import: {e:?}"))?;
+            let summary = crate::import::import(
+                &db,
+                &actor,
+                *kind,
+                crate::import::Input::File(file.clone()),
+                &mapping,
+                &options,
+                &bar,
+            )
+            .await
+            .map_err(|e| format!("import: {e:?}"))?;
             print!("{}", crate::import::report::text(&summary, &file.display().to_string()));
             if summary.is_refused() {
                 return Err(format!("{} problem(s): nothing was imported", summary.problems.len()));

@@ -209,7 +209,7 @@ async fn broken_files_import_nothing_and_place_every_problem() {
             "wrong_column_count.csv",
             &[(3, "", "4 fields but the header has 3"), (4, "", "2 fields but the header has 3")],
         ),
-        ("not_utf8.csv", &[(3, "", "Windows-1252")]),
+        ("not_utf8.csv", &[(3, "notes", "Windows-1252")]),
     ];
     for (file, want) in cases {
         let (s, v) = import(&app, &fixture(file), &format!("source={file}")).await;
@@ -494,4 +494,44 @@ async fn a_catalogue_file_with_problems_changes_nothing() {
     let (s, v) = import_kind(&app, "sites", sites.as_bytes(), "").await;
     assert_eq!(s, Status::UnprocessableEntity, "{v}");
     assert_eq!(problems(&v)[0].1, "PUE", "{v}");
+}
+
+/// A file larger than the chunks the import reads and writes at a time (1,000 rows): monitors listed
+/// before the PCs they belong to, several chunks later, are linked all the same; and a file whose
+/// problems sit in its first and last chunks imports nothing and names both.
+#[rocket::async_test]
+async fn a_file_of_several_chunks_links_parents_that_come_later_and_is_refused_whole() {
+    let app = app().await;
+    let mut file = String::from("asset_tag,category,parent_asset_tag,lifecycle_state\n");
+    for i in 1..=1_500 {
+        file.push_str(&format!("MON-{i:05},monitor,PC-{i:05},deployed\n"));
+    }
+    for i in 1..=1_500 {
+        file.push_str(&format!("PC-{i:05},desktop,,deployed\n"));
+    }
+    let (s, v) = import(&app, file.as_bytes(), "source=estate.csv").await;
+    assert_eq!(s, Status::Ok, "{v}");
+    assert_eq!((v["created"].as_u64(), v["applied"].as_bool()), (Some(3_000), Some(true)));
+    assert_eq!(asset_total(&app).await, 3_000);
+    for i in [1, 999, 1_000, 1_001, 1_500] {
+        assert_eq!(asset(&app, &format!("MON-{i:05}")).await["parent_asset_tag"], format!("PC-{i:05}"));
+    }
+    let (_, history) = app.get("/api/v1/assets/MON-01001/history").await;
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
+    assert_eq!(history[0]["after"]["parent_asset_tag"], "PC-01001");
+
+    let mut bad = String::from("asset_tag,category,purchase_date\n");
+    for i in 1..=2_500 {
+        let (category, date) = match i {
+            9 => ("toaster", "2024-01-01"),
+            2_399 => ("laptop", "31/02/2024"),
+            _ => ("laptop", "2024-01-01"),
+        };
+        bad.push_str(&format!("LT-{i:05},{category},{date}\n"));
+    }
+    let (s, v) = import(&app, bad.as_bytes(), "source=bad.csv").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    let got: Vec<(u64, String)> = problems(&v).into_iter().map(|(line, column, _)| (line, column)).collect();
+    assert_eq!(got, [(10, "category".to_string()), (2_400, "purchase_date".to_string())]);
+    assert_eq!(asset_total(&app).await, 3_000, "nothing of the refused file was kept");
 }

@@ -4,11 +4,11 @@
 //! they are written they carry placeholder ids ([`placeholder`]).
 
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::asset_fields::AssetField;
-use super::asset_rows::{AssetFile, AssetRow, ModelName};
-use super::columns::ImportField;
+use super::asset_rows::{AssetFile, AssetRow, FileFacts, ModelName};
+use super::columns::{Header, ImportField};
 use super::Problem;
 use crate::demo::catalogue::{typical_power, Power};
 use crate::domain::{Category, FieldErrors, LifecycleState, Patch};
@@ -217,32 +217,164 @@ impl<'a> Models<'a> {
     }
 }
 
+/// Plans a whole parsed file at once (see [`Planner`], which the import feeds a chunk at a time).
 pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTime<Utc>) -> Result<Plan, Vec<Problem>> {
-    let AssetFile { header, rows, problems: mut file_problems } = file;
-    let column = |f: AssetField| header.name_of(f).to_string();
-    let mut sites = Names::new(snap.sites.iter().map(|s| (s.name.clone(), s.id)));
-    let mut departments = Names::new(
-        snap.departments
-            .iter()
-            .flat_map(|d| std::iter::once((d.name.clone(), d.id)).chain(d.cost_centre.clone().map(|c| (c, d.id)))),
-    );
-    let mut models = Models::new(&snap.models);
-    let new_tags: HashSet<String> =
-        rows.iter().map(|r| r.tag.to_string()).filter(|t| !snap.assets.contains_key(t)).collect();
-    let children_in_file: HashSet<String> = rows
+    let AssetFile { header, rows, problems } = file;
+    let tags = rows.iter().map(|r| r.tag.to_string()).collect();
+    let children = rows
         .iter()
         .filter(|r| matches!(r.changes.parent_asset_tag, Patch::Value(_)))
         .map(|r| r.tag.to_string())
         .collect();
-    let mut problems = std::mem::take(&mut file_problems);
-    let mut planned = Vec::with_capacity(rows.len());
-    for row in rows {
+    let catalogue = Catalogue { sites: &snap.sites, departments: &snap.departments, models: &snap.models };
+    let mut planner = Planner::new(catalogue, create_missing, now);
+    let existing = Existing { assets: &snap.assets, tags_by_id: &snap.tags_by_id };
+    let assets = planner.plan_rows(&header, rows, &existing);
+    let facts = FileFacts { header, problems, tags, children };
+    let new = planner.finish(facts)?;
+    Ok(Plan { new_sites: new.sites, new_departments: new.departments, new_models: new.models, assets })
+}
+
+/// The register's sites, departments and models: all of them, read once before the file.
+#[derive(Clone, Copy)]
+pub struct Catalogue<'a> {
+    pub sites: &'a [site::Model],
+    pub departments: &'a [department::Model],
+    pub models: &'a [device_model::Model],
+}
+
+/// The existing assets a chunk of rows names (by their own tags and as parents), and the tags of their
+/// current parents by id.
+pub struct Existing<'a> {
+    pub assets: &'a HashMap<String, asset::Model>,
+    pub tags_by_id: &'a HashMap<i32, String>,
+}
+
+/// The sites, departments and models an import creates, in the order of their placeholder ids.
+#[derive(Debug, Default)]
+pub struct NewRecords {
+    pub sites: Vec<String>,
+    pub departments: Vec<String>,
+    pub models: Vec<NewModel>,
+}
+
+/// Where a row's parent was found when its row was planned; whether that is allowed is known only at the
+/// end of the file (the parent may come later, or be given a parent of its own further down).
+enum ParentFound {
+    InRegister,
+    InRegisterWithAParent,
+    NotInRegister,
+}
+
+/// Plans rows a chunk at a time against the catalogue and the existing assets each chunk names, keeping
+/// the names to create across chunks; the checks that need the whole file wait for [`Planner::finish`].
+pub struct Planner<'a> {
+    sites: Names,
+    departments: Names,
+    models: Models<'a>,
+    create_missing: bool,
+    now: DateTime<Utc>,
+    problems: Vec<Problem>,
+    parents: Vec<(u64, String, ParentFound)>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(catalogue: Catalogue<'a>, create_missing: bool, now: DateTime<Utc>) -> Planner<'a> {
+        Planner {
+            sites: Names::new(catalogue.sites.iter().map(|s| (s.name.clone(), s.id))),
+            departments: Names::new(
+                catalogue.departments.iter().flat_map(|d| {
+                    std::iter::once((d.name.clone(), d.id)).chain(d.cost_centre.clone().map(|c| (c, d.id)))
+                }),
+            ),
+            models: Models::new(catalogue.models),
+            create_missing,
+            now,
+            problems: vec![],
+            parents: vec![],
+        }
+    }
+
+    /// Whether any row planned so far cannot be imported.
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// The sites, departments and models planned for creation so far (placeholder -1 is the first).
+    pub fn new_sites(&self) -> &[String] {
+        &self.sites.new
+    }
+
+    pub fn new_departments(&self) -> &[String] {
+        &self.departments.new
+    }
+
+    pub fn new_models(&self) -> &[NewModel] {
+        &self.models.new
+    }
+
+    /// Every problem found, or what the import creates besides assets.
+    pub fn finish(mut self, facts: FileFacts) -> Result<NewRecords, Vec<Problem>> {
+        let FileFacts { header, problems: file_problems, tags, children } = facts;
+        let column = header.name_of(AssetField::ParentAssetTag).to_string();
+        for (line, parent, found) in std::mem::take(&mut self.parents) {
+            let refused = if children.contains(&parent) {
+                Some((
+                    format!("{parent} itself belongs to another asset in this file"),
+                    "link to the PC at the top instead",
+                ))
+            } else {
+                match found {
+                    ParentFound::InRegisterWithAParent => {
+                        Some((format!("{parent} itself belongs to another asset"), "link to the PC at the top instead"))
+                    }
+                    ParentFound::NotInRegister if !tags.contains(&parent) => Some((
+                        format!("no asset with tag {parent} in the register or in this file"),
+                        "check the tag, or add a row for that asset",
+                    )),
+                    _ => None,
+                }
+            };
+            if let Some((message, fix)) = refused {
+                self.problems.push(Problem::cell(line, &column, &parent, message, fix));
+            }
+        }
+        let mut problems = file_problems;
+        problems.append(&mut self.problems);
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.line);
+            return Err(problems);
+        }
+        Ok(NewRecords { sites: self.sites.new, departments: self.departments.new, models: self.models.new })
+    }
+
+    /// Decides, row by row, what the import does with each; rows with problems are left out and their
+    /// problems kept for [`Planner::finish`].
+    pub fn plan_rows(
+        &mut self,
+        header: &Header<AssetField>,
+        rows: Vec<AssetRow>,
+        snap: &Existing<'_>,
+    ) -> Vec<PlannedAsset> {
+        let mut planned = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let Some(p) = self.plan_row(header, row, snap) {
+                planned.push(p);
+            }
+        }
+        planned
+    }
+
+    fn plan_row(&mut self, header: &Header<AssetField>, row: AssetRow, snap: &Existing<'_>) -> Option<PlannedAsset> {
+        let (create_missing, now) = (self.create_missing, self.now);
+        let column = |f: AssetField| header.name_of(f).to_string();
+        let problems = &mut self.problems;
         let AssetRow { line, tag, mut changes, site, department, model: model_name } = row;
         let mut at = |f: AssetField, value: &str, message: String, fix: String| {
             problems.push(Problem::cell(line, &column(f), value, message, fix))
         };
         match &site {
-            Patch::Value(name) => match sites.resolve(name, create_missing) {
+            Patch::Value(name) => match self.sites.resolve(name, create_missing) {
                 Some(id) => changes.site_id = Patch::Value(id),
                 None => at(AssetField::Site, name, format!("site {name} is not in the register"), MISSING_FIX.into()),
             },
@@ -250,7 +382,7 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
             Patch::Missing => {}
         }
         match &department {
-            Patch::Value(name) => match departments.resolve(name, create_missing) {
+            Patch::Value(name) => match self.departments.resolve(name, create_missing) {
                 Some(id) => changes.department_id = Patch::Value(id),
                 None => at(
                     AssetField::Department,
@@ -268,7 +400,7 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
                     Patch::Value(c) => Some(*c),
                     _ => None,
                 };
-                match models.resolve(want, category, create_missing) {
+                match self.models.resolve(want, category, create_missing) {
                     Ok(id) => changes.model_id = Patch::Value(id),
                     Err((message, fix)) => at(AssetField::Model, &want.name, message, fix),
                 }
@@ -282,8 +414,8 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
         let refs = match changes.apply(&mut m) {
             Ok(r) => r,
             Err(errs) => {
-                field_problems(&mut problems, line, &header, errs);
-                continue;
+                field_problems(problems, line, header, errs);
+                return None;
             }
         };
         let mut parent_in_file = None;
@@ -296,36 +428,34 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
             }
             Patch::Value(p) => {
                 let p = p.to_string();
-                let mut refuse = |message: String, fix: &str| {
-                    problems.push(Problem::cell(line, &column(AssetField::ParentAssetTag), &p, message, fix))
-                };
                 if p == tag.as_str() {
-                    refuse("an asset cannot be its own parent".into(), "give the tag of the PC this device belongs to");
-                } else if children_in_file.contains(&p) {
-                    refuse(
-                        format!("{p} itself belongs to another asset in this file"),
-                        "link to the PC at the top instead",
-                    );
-                } else if let Some(parent) = snap.assets.get(&p) {
-                    if parent.parent_asset_id.is_some() {
-                        refuse(format!("{p} itself belongs to another asset"), "link to the PC at the top instead");
-                    } else {
-                        m.parent_asset_id = Some(parent.id);
-                        parent_tag = Some(p);
-                    }
-                } else if new_tags.contains(&p) {
-                    m.parent_asset_id = None;
-                    parent_in_file = Some(p.clone());
-                    parent_tag = Some(p);
+                    problems.push(Problem::cell(
+                        line,
+                        &column(AssetField::ParentAssetTag),
+                        &p,
+                        "an asset cannot be its own parent",
+                        "give the tag of the PC this device belongs to",
+                    ));
                 } else {
-                    refuse(
-                        format!("no asset with tag {p} in the register or in this file"),
-                        "check the tag, or add a row for that asset",
-                    );
+                    let found = match snap.assets.get(&p) {
+                        Some(parent) if parent.parent_asset_id.is_some() => ParentFound::InRegisterWithAParent,
+                        Some(parent) => {
+                            m.parent_asset_id = Some(parent.id);
+                            parent_tag = Some(p.clone());
+                            ParentFound::InRegister
+                        }
+                        None => {
+                            m.parent_asset_id = None;
+                            parent_in_file = Some(p.clone());
+                            parent_tag = Some(p.clone());
+                            ParentFound::NotInRegister
+                        }
+                    };
+                    self.parents.push((line, p, found));
                 }
             }
         }
-        let model = m.model_id.and_then(|id| models.get(id)).cloned();
+        let model = m.model_id.and_then(|id| self.models.get(id)).cloned();
         let mut errs = FieldErrors::default();
         match assets::settle(&mut m, model.as_ref(), refs.category, refs.lifecycle_state, previous_state, &mut errs) {
             Err(AppError::Conflict { message, .. }) => problems.push(Problem::cell(
@@ -339,7 +469,7 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
             Ok(()) => {}
         }
         if !errs.is_empty() {
-            field_problems(&mut problems, line, &header, errs);
+            field_problems(problems, line, header, errs);
         }
         let outcome = match existing {
             None => Outcome::Create,
@@ -362,13 +492,8 @@ pub fn plan(file: AssetFile, snap: &Snapshot, create_missing: bool, now: DateTim
                 }
             }
         };
-        planned.push(PlannedAsset { line, asset: m, parent_in_file, parent_tag, outcome });
+        Some(PlannedAsset { line, asset: m, parent_in_file, parent_tag, outcome })
     }
-    if !problems.is_empty() {
-        problems.sort_by_key(|p| p.line);
-        return Err(problems);
-    }
-    Ok(Plan { new_sites: sites.new, new_departments: departments.new, new_models: models.new, assets: planned })
 }
 
 const MISSING_FIX: &str =

@@ -1,11 +1,11 @@
 //! PURE: an asset file's bytes to checked rows, or every problem in it. No database here: names of
 //! sites, departments and models are kept as written and resolved by [`super::asset_plan`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::asset_fields::AssetField;
 use super::columns::{Header, Mapping};
-use super::records;
+use super::records::{Item, RecordStream};
 use super::values::{self, DATE_FIX};
 use super::Problem;
 use crate::domain::{AssetTag, Gbp, MacAddresses, Patch, Watts};
@@ -46,34 +46,116 @@ impl AssetFile {
 }
 
 /// The file's rows, or the problems that stop it being read at all (encoding, header). Problems in
-/// single rows are kept in [`AssetFile::problems`].
+/// single rows are kept in [`AssetFile::problems`]. Holds every row: the import itself reads a chunk at a
+/// time with [`RowReader`].
 pub fn parse(bytes: &[u8], mapping: &Mapping) -> Result<AssetFile, Vec<Problem>> {
+    let mut reader = RowReader::open(bytes, mapping)?;
     let mut rows = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let (mut header, problems) =
-        records::read_each(bytes, mapping, AssetField::AssetTag, |header, line, record, problems| {
-            if let Some(row) = parse_row(header, &record, line, problems) {
-                let tag = row.tag.to_string();
-                if let Some(first) = seen.get(&tag) {
-                    problems.push(Problem::cell(
-                        line,
-                        header.name_of(AssetField::AssetTag),
-                        &tag,
-                        format!("asset tag {tag} is already on line {first}"),
-                        "give each device its own tag, or remove the repeated row",
-                    ));
-                } else {
-                    seen.insert(tag, line);
-                    rows.push(row);
-                }
-            }
-        })?;
-    if header.has(AssetField::WarrantyEnd) && header.has(AssetField::WarrantyMonths) {
-        let (end, months) = (header.name_of(AssetField::WarrantyEnd), header.name_of(AssetField::WarrantyMonths));
-        let note = format!("column \"{months}\" is not imported: \"{end}\" gives the warranty's end date");
-        header.warnings.push(note);
+    loop {
+        let chunk = reader.next_rows(1_000);
+        if chunk.is_empty() {
+            break;
+        }
+        rows.extend(chunk);
     }
-    Ok(AssetFile { header, rows, problems })
+    let facts = reader.finish();
+    Ok(AssetFile { header: facts.header, rows, problems: facts.problems })
+}
+
+/// An asset file's rows a chunk at a time, with the facts about the whole file that checking a row
+/// against the others needs, which are known only at its end (every tag in it, the tags given a parent).
+pub struct RowReader<R: std::io::Read> {
+    stream: RecordStream<AssetField, R>,
+    /// Each tag and the line it is first on.
+    seen: HashMap<String, u64>,
+    children: HashSet<String>,
+    problems: Vec<Problem>,
+    stopped: bool,
+}
+
+/// What only the whole file tells.
+#[derive(Debug)]
+pub struct FileFacts {
+    pub header: Header<AssetField>,
+    /// Rows that did not parse, and the file's own problems.
+    pub problems: Vec<Problem>,
+    pub tags: HashSet<String>,
+    /// Tags of the rows that name a parent.
+    pub children: HashSet<String>,
+}
+
+impl<R: std::io::Read> RowReader<R> {
+    pub fn open(input: R, mapping: &Mapping) -> Result<RowReader<R>, Vec<Problem>> {
+        let mut stream = RecordStream::open(input, mapping, AssetField::AssetTag)?;
+        let header = &mut stream.header;
+        if header.has(AssetField::WarrantyEnd) && header.has(AssetField::WarrantyMonths) {
+            let (end, months) = (header.name_of(AssetField::WarrantyEnd), header.name_of(AssetField::WarrantyMonths));
+            let note = format!("column \"{months}\" is not imported: \"{end}\" gives the warranty's end date");
+            header.warnings.push(note);
+        }
+        Ok(RowReader { stream, seen: HashMap::new(), children: HashSet::new(), problems: vec![], stopped: false })
+    }
+
+    pub fn header(&self) -> &Header<AssetField> {
+        &self.stream.header
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.stream.bytes_read()
+    }
+
+    /// Whether any row so far had a problem (the import then writes nothing more).
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// Up to `n` more rows that parsed; empty at the end of the file, or once it cannot be read on.
+    pub fn next_rows(&mut self, n: usize) -> Vec<AssetRow> {
+        let mut rows = Vec::with_capacity(n);
+        while rows.len() < n && !self.stopped {
+            let Some(item) = self.stream.next_item() else { break };
+            let (line, record) = match item {
+                Item::Record(line, record) => (line, record),
+                Item::Problem(p) => {
+                    self.problems.push(p);
+                    continue;
+                }
+                Item::Stop(p) => {
+                    self.problems.push(p);
+                    self.stopped = true;
+                    break;
+                }
+            };
+            let header = &self.stream.header;
+            let Some(row) = parse_row(header, &record, line, &mut self.problems) else { continue };
+            let tag = row.tag.to_string();
+            if let Some(first) = self.seen.get(&tag) {
+                self.problems.push(Problem::cell(
+                    line,
+                    header.name_of(AssetField::AssetTag),
+                    &tag,
+                    format!("asset tag {tag} is already on line {first}"),
+                    "give each device its own tag, or remove the repeated row",
+                ));
+                continue;
+            }
+            if matches!(row.changes.parent_asset_tag, Patch::Value(_)) {
+                self.children.insert(tag.clone());
+            }
+            self.seen.insert(tag, line);
+            rows.push(row);
+        }
+        rows
+    }
+
+    pub fn finish(self) -> FileFacts {
+        FileFacts {
+            header: self.stream.header,
+            problems: self.problems,
+            tags: self.seen.into_keys().collect(),
+            children: self.children,
+        }
+    }
 }
 
 /// One record's cells, each parsed into its field; problems are added to `problems`.

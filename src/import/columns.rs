@@ -53,7 +53,7 @@ impl Mapping {
 }
 
 /// Which field each column of the file fills (`None`: not imported), and what the user should hear.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Header<F> {
     pub names: Vec<String>,
     pub fields: Vec<Option<F>>,

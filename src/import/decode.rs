@@ -12,19 +12,25 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, Problem> {
         let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let column = std::str::from_utf8(&good[line_start..]).map_or(0, |s| s.chars().count()) + 1;
         let byte = bytes[e.valid_up_to()];
-        let hint = if byte == 0xA3 {
-            " (0xA3 is £ in Windows-1252, so the file is probably in that encoding, as Excel's plain \"CSV\" saves)"
-        } else {
-            " (probably Windows-1252 or Latin-1, as Excel's plain \"CSV\" saves)"
-        };
         Problem {
             line: Some(line),
             column: None,
             value: None,
-            message: format!("the file is not UTF-8 text: byte 0x{byte:02X} at column {column}{hint}"),
-            fix: "save the spreadsheet as \"CSV UTF-8 (comma delimited)\" and upload that file".to_string(),
+            message: format!("the file is not UTF-8 text: byte 0x{byte:02X} at column {column}{}", not_utf8_hint(byte)),
+            fix: UTF8_FIX.to_string(),
         }
     })
+}
+
+pub const UTF8_FIX: &str = "save the spreadsheet as \"CSV UTF-8 (comma delimited)\" and upload that file";
+
+/// Which encoding a byte that is not UTF-8 probably comes from.
+pub fn not_utf8_hint(byte: u8) -> &'static str {
+    if byte == 0xA3 {
+        " (0xA3 is £ in Windows-1252, so the file is probably in that encoding, as Excel's plain \"CSV\" saves)"
+    } else {
+        " (probably Windows-1252 or Latin-1, as Excel's plain \"CSV\" saves)"
+    }
 }
 
 /// Semicolon when the header line has more semicolons than commas (as Excel writes in many European

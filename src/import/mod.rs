@@ -55,22 +55,63 @@ impl Kind {
     }
 }
 
+/// An import file: an upload's bytes, or a file on disk, which an asset import reads as it goes.
+pub enum Input {
+    Bytes(Vec<u8>),
+    File(std::path::PathBuf),
+}
+
+impl Input {
+    /// The file's size in bytes, where known (for a progress bar).
+    pub fn len(&self) -> u64 {
+        match self {
+            Input::Bytes(b) => b.len() as u64,
+            Input::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn into_reader(self) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        Ok(match self {
+            Input::Bytes(b) => Box::new(std::io::Cursor::new(b)),
+            Input::File(path) => Box::new(std::fs::File::open(path)?),
+        })
+    }
+
+    fn into_bytes(self) -> crate::error::AppResult<Vec<u8>> {
+        match self {
+            Input::Bytes(b) => Ok(b),
+            Input::File(path) => std::fs::read(&path).map_err(|e| crate::error::AppError::BadRequest {
+                code: "unreadable_file",
+                message: format!("cannot read {}: {e}", path.display()),
+                field: None,
+            }),
+        }
+    }
+}
+
 /// Imports a file of the given kind (see [`import_assets`]).
 pub async fn import(
     db: &sea_orm::DatabaseConnection,
     actor: &crate::services::Actor,
     kind: Kind,
-    bytes: &[u8],
+    input: Input,
     mapping: &Mapping,
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> crate::error::AppResult<ImportSummary> {
+    // Only the asset register is large enough to be read as it goes; the others are read whole.
     match kind {
-        Kind::Assets => import_assets(db, actor, bytes, mapping, options, progress).await,
-        Kind::Sites => catalogue::import::<catalogue::Sites>(db, actor, bytes, mapping, options).await,
-        Kind::Departments => catalogue::import::<catalogue::Departments>(db, actor, bytes, mapping, options).await,
-        Kind::Models => catalogue::import::<catalogue::Models>(db, actor, bytes, mapping, options).await,
-        Kind::MeterReadings => meter_import::import_readings(db, actor, bytes, options).await,
+        Kind::Assets => import_assets(db, actor, input, mapping, options, progress).await,
+        Kind::Sites => catalogue::import::<catalogue::Sites>(db, actor, &input.into_bytes()?, mapping, options).await,
+        Kind::Departments => {
+            catalogue::import::<catalogue::Departments>(db, actor, &input.into_bytes()?, mapping, options).await
+        }
+        Kind::Models => catalogue::import::<catalogue::Models>(db, actor, &input.into_bytes()?, mapping, options).await,
+        Kind::MeterReadings => meter_import::import_readings(db, actor, &input.into_bytes()?, options).await,
     }
 }
 

@@ -1,7 +1,10 @@
 //! The audit trail: every create, change and delete writes one event in the caller's transaction.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, Set, Statement, Value,
+};
 use serde::Serialize;
 
 use super::Actor;
@@ -71,9 +74,74 @@ pub struct NewEvent {
 
 /// Writes many events in a few statements (imports of thousands of records), in the caller's transaction.
 pub async fn record_many<C: ConnectionTrait>(conn: &C, actor: &Actor, events: Vec<NewEvent>) -> AppResult<()> {
+    for rows in event_rows(actor, events) {
+        crate::store::bulk::insert_all::<audit_event::Entity, _>(conn, rows).await?;
+    }
+    Ok(())
+}
+
+/// [`record_many`] in a transaction rolled back whole on any error (see `store::bulk::insert_all_in`).
+pub async fn record_many_in(txn: &DatabaseTransaction, actor: &Actor, events: Vec<NewEvent>) -> AppResult<()> {
+    for rows in event_rows(actor, events) {
+        crate::store::bulk::insert_all_in::<audit_event::Entity>(txn, rows).await?;
+    }
+    Ok(())
+}
+
+/// Statements recording a `create` event for each new row of `table` named by its unique text column
+/// `key` (an asset's tag), with its after-JSON. The database looks each row's id up by its key, so the
+/// statements can be built before the rows are written: an import builds the next chunk's while the last
+/// one is written. Run them with `store::bulk::run` after the rows, in a transaction rolled back whole
+/// on any error (on SQLite each is `INSERT OR FAIL`, see `store::bulk::insert_all_in`).
+pub fn created_by_key(
+    backend: DbBackend,
+    actor: &Actor,
+    entity_type: &str,
+    table: &str,
+    key: &str,
+    rows: Vec<(String, String)>,
+) -> Vec<Statement> {
+    use crate::store::bulk::{placeholder, placeholders_after, quote};
+    let verb = match backend {
+        DbBackend::Sqlite => "INSERT OR FAIL INTO",
+        _ => "INSERT INTO",
+    };
+    let now = Utc::now();
+    let mut statements = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<(String, String)> = rows.by_ref().take(5_000).collect();
+        let constants = (1..=5).map(|n| placeholder(backend, n)).collect::<Vec<_>>().join(", ");
+        // A VALUES list's columns are column1, column2, ... on SQLite and PostgreSQL alike.
+        let sql = format!(
+            "{verb} audit_event (occurred_at, actor, actor_kind, action, entity_type, entity_id, before_json, \
+             after_json) SELECT {constants}, CAST(t.id AS TEXT), NULL, v.column2 FROM (VALUES {}) AS v \
+             JOIN {} AS t ON t.{} = v.column1",
+            placeholders_after(backend, 5, chunk.len(), 2),
+            quote(table),
+            quote(key)
+        );
+        let mut values: Vec<Value> = vec![
+            now.into(),
+            actor.name.clone().into(),
+            actor.kind.as_str().into(),
+            Action::Create.as_str().into(),
+            entity_type.into(),
+        ];
+        for (k, json) in chunk {
+            values.push(k.into());
+            values.push(json.into());
+        }
+        statements.push(Statement::from_sql_and_values(backend, sql, values));
+    }
+    statements
+}
+
+/// The events as rows, 5,000 to a batch.
+fn event_rows(actor: &Actor, events: Vec<NewEvent>) -> impl Iterator<Item = Vec<audit_event::ActiveModel>> + '_ {
     let now = Utc::now();
     let mut events = events.into_iter();
-    loop {
+    std::iter::from_fn(move || {
         let rows: Vec<audit_event::ActiveModel> = events
             .by_ref()
             .take(5_000)
@@ -89,11 +157,8 @@ pub async fn record_many<C: ConnectionTrait>(conn: &C, actor: &Actor, events: Ve
                 after_json: Set(e.after_json),
             })
             .collect();
-        if rows.is_empty() {
-            return Ok(());
-        }
-        crate::store::bulk::insert_all::<audit_event::Entity, _>(conn, rows).await?;
-    }
+        (!rows.is_empty()).then_some(rows)
+    })
 }
 
 /// One entity's history, newest first.

@@ -4,8 +4,8 @@
 //! statement (the scheduler's planned actions). Works on SQLite and PostgreSQL alike.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable,
-    PrimaryKeyToColumn, Statement, Value,
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic,
+    Iterable, PrimaryKeyToColumn, Statement, Value,
 };
 
 /// SQLite allows 32,766 bound values in a statement and PostgreSQL 65,535; stay well inside both.
@@ -18,7 +18,23 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    insert_with_suffix::<E, C>(conn, models, "").await
+    insert_rows::<E, C>(conn, models, "INSERT INTO", "").await
+}
+
+/// [`insert_all`] inside a transaction that is rolled back whole if any statement fails (the type
+/// says so: only a transaction can be passed). On SQLite each statement is `INSERT OR FAIL`: a failing
+/// statement keeps the rows it had already added instead of undoing them, which SQLite would otherwise
+/// prepare for by copying every page the statement touches into a statement journal first (148,000 pages,
+/// ≈600 MB of temporary-file writes, for a 100,000-asset import; BENCHMARKS.md, issue 3). The transaction's rollback
+/// undoes them anyway. Foreign keys checked statement by statement need that journal all the same, so
+/// the import writes on a connection that checks them once before commit ([`super::connect::bulk_writer`]).
+pub async fn insert_all_in<E>(txn: &DatabaseTransaction, models: Vec<E::ActiveModel>) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+{
+    let rows = models.len() as u64;
+    run(txn, insert_all_in_statements::<E>(txn.get_database_backend(), models)?).await?;
+    Ok(rows)
 }
 
 /// [`insert_all`], skipping rows that clash with a unique key on `conflict_columns`
@@ -33,25 +49,60 @@ where
     C: ConnectionTrait,
 {
     let cols: Vec<String> = conflict_columns.iter().map(|c| quote(c.as_str())).collect();
-    insert_with_suffix::<E, C>(conn, models, &format!(" ON CONFLICT ({}) DO NOTHING", cols.join(", "))).await
+    insert_rows::<E, C>(conn, models, "INSERT INTO", &format!(" ON CONFLICT ({}) DO NOTHING", cols.join(", "))).await
 }
 
-async fn insert_with_suffix<E, C>(conn: &C, models: Vec<E::ActiveModel>, suffix: &str) -> Result<u64, DbErr>
+async fn insert_rows<E, C>(conn: &C, models: Vec<E::ActiveModel>, verb: &str, suffix: &str) -> Result<u64, DbErr>
 where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    let mut inserted = 0;
+    for (rows, statement) in statements::<E>(conn.get_database_backend(), models, verb, suffix)? {
+        let done = conn.execute_raw(statement).await?;
+        inserted += if suffix.is_empty() { rows as u64 } else { done.rows_affected() };
+    }
+    Ok(inserted)
+}
+
+/// The statements [`insert_all_in`] runs, built ahead so a caller can build the next rows' while the
+/// database writes the last ones (run them with [`run`], in the same kind of transaction).
+pub fn insert_all_in_statements<E: EntityTrait>(
+    backend: DbBackend,
+    models: Vec<E::ActiveModel>,
+) -> Result<Vec<Statement>, DbErr> {
+    let verb = match backend {
+        DbBackend::Sqlite => "INSERT OR FAIL INTO",
+        _ => "INSERT INTO",
+    };
+    Ok(statements::<E>(backend, models, verb, "")?.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Runs statements built ahead, in order.
+pub async fn run(txn: &DatabaseTransaction, statements: Vec<Statement>) -> Result<(), DbErr> {
+    for s in statements {
+        txn.execute_raw(s).await?;
+    }
+    Ok(())
+}
+
+/// Multi-row INSERTs of the models, each with the number of rows it holds.
+fn statements<E: EntityTrait>(
+    backend: DbBackend,
+    models: Vec<E::ActiveModel>,
+    verb: &str,
+    suffix: &str,
+) -> Result<Vec<(usize, Statement)>, DbErr> {
     let primary: Vec<String> = E::PrimaryKey::iter().map(|k| k.into_column().as_str().to_string()).collect();
     let columns: Vec<E::Column> = E::Column::iter().filter(|c| !primary.contains(&c.as_str().to_string())).collect();
     let per_statement = (MAX_VALUES_PER_STATEMENT / columns.len().max(1)).max(1);
-    let backend = conn.get_database_backend();
     let head = format!(
-        "INSERT INTO {} ({}) VALUES ",
+        "{verb} {} ({}) VALUES ",
         quote(E::default().table_name()),
         columns.iter().map(|c| quote(c.as_str())).collect::<Vec<_>>().join(", ")
     );
     let mut models = models.into_iter().peekable();
-    let mut inserted = 0;
+    let mut out = Vec::new();
     while models.peek().is_some() {
         let mut values: Vec<Value> = Vec::with_capacity(per_statement * columns.len());
         let mut rows = 0;
@@ -67,10 +118,9 @@ where
             rows += 1;
         }
         let sql = format!("{head}{}{suffix}", placeholders(backend, rows, columns.len()));
-        let done = conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-        inserted += if suffix.is_empty() { rows as u64 } else { done.rows_affected() };
+        out.push((rows, Statement::from_sql_and_values(backend, sql, values)));
     }
-    Ok(inserted)
+    Ok(out)
 }
 
 /// The ids sent in one statement by [`insert_each_or_ignore`]: about 700 KB of JSON at 100,000.
@@ -130,21 +180,26 @@ where
     Ok(inserted)
 }
 
-fn placeholder(backend: DbBackend, n: usize) -> String {
+pub(crate) fn placeholder(backend: DbBackend, n: usize) -> String {
     match backend {
         DbBackend::Postgres => format!("${n}"),
         _ => "?".to_string(),
     }
 }
 
-fn quote(ident: &str) -> String {
+pub(crate) fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
 /// `(?, ?), (?, ?)` for SQLite; `($1, $2), ($3, $4)` for PostgreSQL.
 fn placeholders(backend: DbBackend, rows: usize, columns: usize) -> String {
+    placeholders_after(backend, 0, rows, columns)
+}
+
+/// [`placeholders`] for values that follow `before` others in the statement (PostgreSQL numbers them).
+pub(crate) fn placeholders_after(backend: DbBackend, before: usize, rows: usize, columns: usize) -> String {
     let mut s = String::with_capacity(rows * columns * 5);
-    let mut n = 0;
+    let mut n = before;
     for r in 0..rows {
         s.push_str(if r == 0 { "(" } else { ", (" });
         for c in 0..columns {
@@ -173,5 +228,6 @@ mod tests {
     fn placeholders_per_backend() {
         assert_eq!(placeholders(DbBackend::Sqlite, 2, 2), "(?, ?), (?, ?)");
         assert_eq!(placeholders(DbBackend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders_after(DbBackend::Postgres, 5, 1, 2), "($6, $7)");
     }
 }

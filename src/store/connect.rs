@@ -109,6 +109,41 @@ pub async fn optimize(db: &DatabaseConnection) -> Result<(), DbErr> {
     drop_value_samples(db).await
 }
 
+/// A connection of its own for one large all-or-nothing write (an import). On SQLite it does not check
+/// foreign keys statement by statement: SQLite checks them before each row but must then be able to undo
+/// a multi-row statement halfway, so it copies every page such a statement touches into a statement
+/// journal first, most of a bulk insert's disk writes. The writer checks them all at once instead with
+/// [`check_foreign_keys`] before it commits. Close it when done. On PostgreSQL it is the shared pool.
+pub async fn bulk_writer(db: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if is_postgres(db) {
+        return Ok(db.clone());
+    }
+    let options = (*db.get_sqlite_connection_pool().connect_options()).clone().foreign_keys(false);
+    let pool = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(e))))?;
+    Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// On a [`bulk_writer`]'s transaction before it commits: an error naming the first row of `table` whose
+/// foreign key points at nothing. PostgreSQL has checked every row already.
+pub async fn check_foreign_keys<C: ConnectionTrait>(conn: &C, table: &str) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        return Ok(());
+    }
+    let sql = format!("PRAGMA foreign_key_check(\"{table}\")");
+    match conn.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql)).await? {
+        None => Ok(()),
+        Some(row) => {
+            let id: i64 = row.try_get_by_index(1).unwrap_or_default();
+            let parent: String = row.try_get_by_index(2).unwrap_or_default();
+            Err(DbErr::Custom(format!("{table} {id} refers to a row of {parent} that does not exist")))
+        }
+    }
+}
+
 /// Starting a transaction that will write.
 ///
 /// On SQLite, `BEGIN IMMEDIATE` takes the write lock at the start. A plain (deferred) transaction that

@@ -98,7 +98,8 @@ pub async fn create_import(
         source: params.source.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "upload.csv".into()),
         meter: None,
     };
-    let summary = import::import(db.inner(), &actor, kind, &bytes, &Mapping::default(), &options, &Silent).await?;
+    let input = import::Input::Bytes(bytes);
+    let summary = import::import(db.inner(), &actor, kind, input, &Mapping::default(), &options, &Silent).await?;
     Ok(answer(summary))
 }
 

@@ -96,7 +96,8 @@ async fn upload(db: Db<'_>, actor: Ict, upload: Form<Upload<'_>>) -> PageResult 
         source: source.clone(),
         meter: None,
     };
-    let summary = import::import(db.inner(), &actor, kind, &bytes, &mapping, &options, &Silent).await?;
+    let summary =
+        import::import(db.inner(), &actor, kind, import::Input::Bytes(bytes), &mapping, &options, &Silent).await?;
     let refused = summary.is_refused();
     let heading = if refused {
         format!("{source} was not imported")
