@@ -1,8 +1,7 @@
 -- wrk script for benches/agent_checkin.sh: each request is one agent check-in from a device chosen at
 -- random among the enrolled ones, with that device's own token (a wrong pairing would be a 403).
--- TOKENS names a file of "ASSET_TAG DEVICE_TOKEN" lines. With PACE_RPS and PACE_CONNS set, each connection
--- waits PACE_CONNS/PACE_RPS seconds before each request, so the whole run offers about PACE_RPS requests/s
--- (a little less: the wait comes on top of each response's time); without them wrk goes flat out.
+-- TOKENS names a file of "ASSET_TAG DEVICE_TOKEN" lines. wrk goes flat out; the fixed-rate runs are
+-- examples/checkin_load.rs.
 local tags, tokens = {}, {}
 
 local function load()
@@ -29,12 +28,4 @@ request = function()
     tags[i], tags[i])
   return wrk.format("POST", "/api/v1/agent/checkin",
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[i] }, body)
-end
-
-local pace_rps, pace_conns = tonumber(os.getenv("PACE_RPS") or ""), tonumber(os.getenv("PACE_CONNS") or "")
-if pace_rps and pace_conns and pace_rps > 0 then
-  local wait_ms = pace_conns * 1000 / pace_rps
-  delay = function()
-    return wait_ms
-  end
 end

@@ -4,9 +4,11 @@
 # (benches/agent_checkin.lua), for SQLite and then PostgreSQL, beside the bare-Rocket ceiling
 # (examples/ceiling.rs) measured in the same run. Target: 2,000 requests/s with p99 under 50 ms.
 # Two kinds of run: plain wrk drives as fast as it can (the figure is the throughput ceiling, and its
-# p99 is at saturation); then wrk paced to about RATE requests/s in all (default 2,000; each connection
-# waits CONNS/RATE seconds before each request, in agent_checkin.lua: wrk2 is not packaged for Debian), whose
-# p99 is the one the target asks about. Loopback only. Run it at normal priority: only the build is niced.
+# p99 is at saturation); then examples/checkin_load.rs, an open-loop generator in its own process, offers
+# exactly RATE requests/s (default 2,000) with WORKERS threads (default 64), each request due at a fixed
+# time and its latency counted from then (wrk's pacing waits on top of each response, so it offered less
+# than the rate; wrk2 is not packaged for Debian): its p99 is the one the target asks about. Loopback only.
+# Run it at normal priority: only the build is niced.
 # Usage: bash benches/agent_checkin.sh [seconds-per-run]
 # PostgreSQL: PG_URL (default postgres://postgres@127.0.0.1:5432); a database greenict_bench_power is
 # created and dropped. Set SKIP_PG=1 to measure SQLite only.
@@ -20,6 +22,7 @@ PORT=8020
 CEILING_PORT=8021
 CONNS=${CONNS:-64}
 RATE=${RATE:-2000}
+WORKERS=${WORKERS:-64}
 PG_DB=greenict_bench_power
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 nice -n 19 cargo build --release --bin greenict --examples
@@ -73,8 +76,8 @@ measure() { # $1 = label
     wrk_line "$1 checkin" "$run" -t2 -c"$CONNS" -d"${SECS}s" --latency -s benches/agent_checkin.lua "http://127.0.0.1:$PORT"
   done
   for run in $(seq "$RUNS"); do
-    PACE_RPS=$RATE PACE_CONNS=$CONNS wrk_line "$1 checkin_paced_${RATE}rps" "$run" -t2 -c"$CONNS" -d"${SECS}s" --latency \
-      -s benches/agent_checkin.lua "http://127.0.0.1:$PORT"
+    echo "$1 checkin_fixed_rate run=$run $(./target/release/examples/checkin_load "http://127.0.0.1:$PORT" \
+      "$TOKENS" "$RATE" "$SECS" "$WORKERS")"
   done
   echo "$1 check-in rows before the roll-up: $(count_checkins)"
   echo "$1 roll-up of the check-ins after the runs: $(curl -s -X POST "http://127.0.0.1:$PORT/api/v1/agents/rollup")"

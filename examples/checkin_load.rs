@@ -1,0 +1,170 @@
+//! A fixed-rate (open-loop) load generator for agent check-ins, run as its own process by
+//! `benches/agent_checkin.sh`. Request i is due at start + i / RATE whatever happened to the requests
+//! before it, and its latency is counted from that due time, not from when a worker got round to sending
+//! it: a slow server makes later requests late, and that lateness is in the figures (what wrk2 calls
+//! correcting for coordinated omission). wrk's own pacing waits before each request on top of the
+//! response time, so it never offers the rate it is asked for; oha can pace but sends one
+//! Authorization header for every request, and each check-in here must carry its own device's token.
+//!
+//! Usage: checkin_load BASE_URL TOKENS_FILE RATE SECONDS [WORKERS]
+//! TOKENS_FILE holds "ASSET_TAG DEVICE_TOKEN" lines (benches/agent_checkin.sh writes it). Loopback only.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Device {
+    tag: String,
+    token: String,
+}
+
+/// What one worker saw: latencies in microseconds from each request's due time, and from its send.
+#[derive(Default)]
+struct Seen {
+    from_due_us: Vec<u64>,
+    from_send_us: Vec<u64>,
+    ok: u64,
+    non_2xx: u64,
+    errors: u64,
+    last_done: Option<Instant>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 5 {
+        eprintln!("usage: checkin_load BASE_URL TOKENS_FILE RATE SECONDS [WORKERS]");
+        std::process::exit(2);
+    }
+    let base = args[1].trim_end_matches('/').to_string();
+    let host = url::Url::parse(&base).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+    if !matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]" | "::1") && !host.starts_with("127.") {
+        eprintln!("checkin_load: {host} is not a loopback address; the benchmark only sends to this machine");
+        std::process::exit(2);
+    }
+    let devices = Arc::new(read_devices(&args[2]));
+    let rate: f64 = args[3].parse().expect("RATE: requests per second");
+    let seconds: f64 = args[4].parse().expect("SECONDS: how long to offer the rate");
+    let workers: usize = args.get(5).map_or(64, |w| w.parse().expect("WORKERS: a number"));
+    let total = (rate * seconds).round() as u64;
+    let period_ns = 1e9 / rate;
+    let next = Arc::new(AtomicU64::new(0));
+    let url = format!("{base}/api/v1/agent/checkin");
+    // A moment to let every worker start before the first request is due.
+    let start = Instant::now() + Duration::from_millis(200);
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let (devices, next, url) = (devices.clone(), next.clone(), url.clone());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
+                let mut seen = Seen::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        break;
+                    }
+                    let due = start + Duration::from_nanos((i as f64 * period_ns) as u64);
+                    let now = Instant::now();
+                    if due > now {
+                        std::thread::sleep(due - now);
+                    }
+                    let sent = Instant::now();
+                    let d = &devices[(splitmix64(i) % devices.len() as u64) as usize];
+                    match checkin(&agent, &url, d) {
+                        Ok(()) => seen.ok += 1,
+                        Err(Some(_status)) => seen.non_2xx += 1,
+                        Err(None) => seen.errors += 1,
+                    }
+                    let done = Instant::now();
+                    seen.from_due_us.push(done.duration_since(due).as_micros() as u64);
+                    seen.from_send_us.push(done.duration_since(sent).as_micros() as u64);
+                    seen.last_done = Some(done);
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut all = Seen::default();
+    for h in handles {
+        let s = h.join().expect("worker");
+        all.from_due_us.extend(s.from_due_us);
+        all.from_send_us.extend(s.from_send_us);
+        all.ok += s.ok;
+        all.non_2xx += s.non_2xx;
+        all.errors += s.errors;
+        all.last_done = all.last_done.max(s.last_done);
+    }
+    let elapsed = all.last_done.map_or(0.0, |t| t.duration_since(start).as_secs_f64());
+    let done = all.from_due_us.len() as f64;
+    all.from_due_us.sort_unstable();
+    all.from_send_us.sort_unstable();
+    let ms = |v: &[u64], q: f64| percentile(v, q) as f64 / 1000.0;
+    println!(
+        "offered_rps={rate} achieved_rps={:.0} requests={} ok={} non2xx={} errors={} \
+         p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} service_p99_ms={:.2}",
+        done / elapsed.max(1e-9),
+        done,
+        all.ok,
+        all.non_2xx,
+        all.errors,
+        ms(&all.from_due_us, 0.50),
+        ms(&all.from_due_us, 0.90),
+        ms(&all.from_due_us, 0.99),
+        ms(&all.from_due_us, 0.999),
+        ms(&all.from_due_us, 1.0),
+        ms(&all.from_send_us, 0.99),
+    );
+}
+
+/// One check-in as the agent sends it; the body is read to the end so the connection is kept.
+fn checkin(agent: &ureq::Agent, url: &str, d: &Device) -> Result<(), Option<u16>> {
+    let body = format!(
+        r#"{{"asset_tag":"{tag}","hostname":"{tag}","mac_addresses":[],"interval_seconds":60,"uptime_seconds":3600,"idle_seconds":5,"user_active":true,"on_battery":false}}"#,
+        tag = d.tag
+    );
+    let answer = agent
+        .post(url)
+        .set("Content-Type", "application/json")
+        .set("Authorization", &format!("Bearer {}", d.token))
+        .send_string(&body);
+    match answer {
+        Ok(r) => {
+            let _ = r.into_string();
+            Ok(())
+        }
+        Err(ureq::Error::Status(code, r)) => {
+            let _ = r.into_string();
+            Err(Some(code))
+        }
+        Err(_) => Err(None),
+    }
+}
+
+fn read_devices(path: &str) -> Vec<Device> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let devices: Vec<Device> = text
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            Some(Device { tag: parts.next()?.to_string(), token: parts.next()?.to_string() })
+        })
+        .collect();
+    assert!(!devices.is_empty(), "{path}: no \"TAG TOKEN\" lines");
+    devices
+}
+
+/// The q-quantile (nearest rank) of sorted values.
+fn percentile(sorted: &[u64], q: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// A well-mixed device index for each request, the same every run.
+fn splitmix64(i: u64) -> u64 {
+    let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
