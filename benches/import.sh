@@ -3,7 +3,7 @@
 # `greenict import assets --create-missing` (end to end: process start, migrations, parse, checks,
 # batched write with one audit event per asset), beside the baseline `examples/bare_insert.rs` (the
 # same rows by raw multi-row INSERTs, no checks, no audit), and `greenict export assets` of the result.
-# Each is run RUNS times in a fresh directory; prints wall seconds and peak RSS per run.
+# Each is run RUNS times in a fresh directory; prints wall seconds, CPU seconds and peak RSS per run.
 # Usage: bash benches/import.sh [rows]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +17,11 @@ python3 benches/make_asset_csv.py "$ROWS" "$WORK/assets.csv"
 echo "file: $ROWS rows, $(du -h "$WORK/assets.csv" | cut -f1)"
 measure() { # name, command...
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
-  read -r secs kb <"$WORK/time"
-  echo "$name run=$run secs=$secs peak_rss_mb=$((kb / 1024))"
+  # Each run starts with the last one's files written out, so none pays for another's disk writeback.
+  sync
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
+  read -r secs kb user sys <"$WORK/time"
+  echo "$name run=$run secs=$secs peak_rss_mb=$((kb / 1024)) user=$user sys=$sys"
 }
 for run in $(seq "$RUNS"); do
   rm -rf "$WORK/bare" "$WORK/imp"

@@ -534,4 +534,12 @@ async fn a_file_of_several_chunks_links_parents_that_come_later_and_is_refused_w
     let got: Vec<(u64, String)> = problems(&v).into_iter().map(|(line, column, _)| (line, column)).collect();
     assert_eq!(got, [(10, "category".to_string()), (2_400, "purchase_date".to_string())]);
     assert_eq!(asset_total(&app).await, 3_000, "nothing of the refused file was kept");
+
+    // Only the last chunk is wrong: the two before it were written, and are undone.
+    let late = bad.replace("LT-00009,toaster", "LT-00009,laptop");
+    let (s, v) = import(&app, late.as_bytes(), "source=late.csv").await;
+    assert_eq!(s, Status::UnprocessableEntity, "{v}");
+    assert_eq!(problems(&v).len(), 1, "{v}");
+    assert_eq!(asset_total(&app).await, 3_000, "the chunks written before the problem are rolled back");
+    assert_eq!(app.get("/api/v1/assets/LT-00001").await.0, Status::NotFound);
 }

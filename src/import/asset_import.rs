@@ -8,7 +8,7 @@ use crate::store::BeginWrite;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    IntoActiveModel, NotSet, QueryFilter, QuerySelect, Statement,
+    IntoActiveModel, NotSet, QueryFilter, Statement,
 };
 use std::collections::HashMap;
 
@@ -330,21 +330,8 @@ impl<'a> Writer<'a> {
         }
         let mut deferred = std::mem::take(&mut self.deferred);
         if !deferred.is_empty() {
-            let mut parents: Vec<String> = deferred.iter().filter_map(|r| r.parent_in_file.clone()).collect();
-            parents.sort();
-            parents.dedup();
-            let mut ids = HashMap::new();
-            for chunk in parents.chunks(500) {
-                let found: Vec<(i32, String)> = asset::Entity::find()
-                    .select_only()
-                    .column(asset::Column::Id)
-                    .column(asset::Column::AssetTag)
-                    .filter(asset::Column::AssetTag.is_in(chunk.iter().cloned()))
-                    .into_tuple()
-                    .all(&self.txn)
-                    .await?;
-                ids.extend(found.into_iter().map(|(id, tag)| (tag, id)));
-            }
+            let parents = deferred.iter().filter_map(|r| r.parent_in_file.clone()).collect();
+            let ids = super::export::ids_by_tag(&self.txn, parents).await?;
             for r in &mut deferred {
                 let parent = r.parent_in_file.take().unwrap_or_default();
                 let id = ids.get(&parent).copied().ok_or_else(|| {

@@ -86,6 +86,25 @@ pub async fn export_assets<C: ConnectionTrait, W: Write>(conn: &C, query: &Asset
     Ok(written)
 }
 
+/// The ids of the assets with these tags (parents an import wrote before the rows that name them).
+pub(crate) async fn ids_by_tag<C: ConnectionTrait>(conn: &C, mut tags: Vec<String>) -> AppResult<HashMap<String, i32>> {
+    tags.sort();
+    tags.dedup();
+    let mut ids = HashMap::new();
+    for chunk in tags.chunks(500) {
+        let rows: Vec<(i32, String)> = asset::Entity::find()
+            .select_only()
+            .column(asset::Column::Id)
+            .column(asset::Column::AssetTag)
+            .filter(asset::Column::AssetTag.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        ids.extend(rows.into_iter().map(|(id, tag)| (tag, id)));
+    }
+    Ok(ids)
+}
+
 /// The tags of the assets with these ids (parents, for the `parent_asset_tag` column and audit records).
 pub(crate) async fn tags_by_id<C: ConnectionTrait>(conn: &C, mut ids: Vec<i32>) -> AppResult<HashMap<i32, String>> {
     ids.sort();

@@ -200,7 +200,7 @@ impl ImportSummary {
 
 /// Progress of a long import, for the command line's progress bar; the web ignores it.
 pub trait Progress: Sync {
-    /// A new phase of `total` units of work begins.
+    /// A new phase of `total` units of work (bytes of the file) begins.
     fn step(&self, _phase: &str, _total: u64) {}
     fn advance(&self, _units: u64) {}
     fn finish(&self) {}

@@ -1,4 +1,5 @@
-//! The command line's progress bar for long imports (indicatif), drawn on standard error.
+//! The command line's progress bar for long imports (indicatif), drawn on standard error: how much of
+//! the file has been read and written, in bytes (the rows are not counted before they are read).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Mutex;
@@ -22,7 +23,7 @@ impl Default for Bar {
 impl Progress for Bar {
     fn step(&self, phase: &str, total: u64) {
         let bar = ProgressBar::new(total);
-        let style = ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} rows ({eta})")
+        let style = ProgressStyle::with_template("{msg:>9} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
         bar.set_style(style);
