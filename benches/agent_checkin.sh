@@ -11,7 +11,8 @@
 # Run it at normal priority: only the build is niced.
 # Usage: bash benches/agent_checkin.sh [seconds-per-run]
 # PostgreSQL: PG_URL (default postgres://postgres@127.0.0.1:5432); a database greenict_bench_power is
-# created and dropped. Set SKIP_PG=1 to measure SQLite only.
+# created and dropped. Set SKIP_PG=1 to measure SQLite only, SKIP_SQLITE=1 PostgreSQL only, SATURATION=0 to
+# leave out the wrk runs, SCHEDULER=off to serve with the power scheduler off (it is on, as deployed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-30}
@@ -72,6 +73,7 @@ wrk_line() { # $1 = label, $2 = run, rest: wrk arguments
 
 measure() { # $1 = label
   for run in $(seq "$RUNS"); do
+    [ "${SATURATION:-1}" = "0" ] && break
     wrk_line "$1 ceiling" "$run" -t2 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$CEILING_PORT/ceiling"
     wrk_line "$1 checkin" "$run" -t2 -c"$CONNS" -d"${SECS}s" --latency -s benches/agent_checkin.lua "http://127.0.0.1:$PORT"
   done
@@ -85,7 +87,8 @@ measure() { # $1 = label
 }
 
 serve() { # environment for the database is set by the caller
-  GREENICT_LOG=warn ./target/release/greenict serve --data-dir "$WORK/data" --port "$PORT" &
+  if [ "${SCHEDULER:-on}" = "off" ]; then printf '[scheduler]\nenabled = false\n' >"$WORK/greenict.toml"; else : >"$WORK/greenict.toml"; fi
+  GREENICT_LOG=warn ./target/release/greenict --config "$WORK/greenict.toml" serve --data-dir "$WORK/data" --port "$PORT" &
   SERVER=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.2; done
   echo "server did not start" >&2; exit 1
@@ -94,17 +97,19 @@ serve() { # environment for the database is set by the caller
 PORT=$CEILING_PORT ./target/release/examples/ceiling >/dev/null 2>&1 &
 CEILING=$!
 export TOKENS="$WORK/tokens.txt"
+mkdir -p "$WORK/data"
+source benches/auth.sh
 
 # SQLite.
+if [ -z "${SKIP_SQLITE:-}" ]; then
 count_checkins() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from agent_checkin").fetchone()[0])' "$WORK/data/greenict.sqlite" 2>/dev/null || echo "?"; }
-mkdir -p "$WORK/data"
 ./target/release/greenict demo --data-dir "$WORK/data" --assets 100000 >/dev/null
-source benches/auth.sh
 bench_token "$WORK/data"
 serve
 enrol
 measure sqlite
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+fi
 
 # PostgreSQL.
 if [ -z "${SKIP_PG:-}" ]; then
