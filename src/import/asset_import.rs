@@ -339,19 +339,10 @@ impl<'a> Writer<'a> {
                 })?;
                 r.asset.parent_asset_id = Some(id);
             }
+            // Their parents are known now, so none is set aside again; the statements split as they must.
             let backend = self.txn.get_database_backend();
-            while !deferred.is_empty() {
-                let rest = deferred.split_off(deferred.len().min(CHUNK_ROWS));
-                let mut none_deferred = Vec::new();
-                let p = prepare(
-                    backend,
-                    self.actor,
-                    &self.created,
-                    std::mem::replace(&mut deferred, rest),
-                    &mut none_deferred,
-                )?;
-                execute(&self.txn, self.actor, p).await?;
-            }
+            let p = prepare(backend, self.actor, &self.created, deferred, &mut Vec::new())?;
+            execute(&self.txn, self.actor, p).await?;
         }
         let event = NewEvent {
             action: Action::Import,

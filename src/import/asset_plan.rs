@@ -62,12 +62,6 @@ pub struct Plan {
     pub assets: Vec<PlannedAsset>,
 }
 
-impl Plan {
-    pub fn count(&self, pick: fn(&Outcome) -> bool) -> usize {
-        self.assets.iter().filter(|a| pick(&a.outcome)).count()
-    }
-}
-
 /// The id a record to be created goes by until it is written: -1 for the first, -2 for the next.
 pub fn placeholder(index: usize) -> i32 {
     -(index as i32) - 1

@@ -101,11 +101,8 @@ pub fn created_by_key(
     key: &str,
     rows: Vec<(String, String)>,
 ) -> Vec<Statement> {
-    use crate::store::bulk::{placeholder, placeholders_after, quote};
-    let verb = match backend {
-        DbBackend::Sqlite => "INSERT OR FAIL INTO",
-        _ => "INSERT INTO",
-    };
+    use crate::store::bulk::{insert_in_transaction, placeholder, placeholders_after, quote};
+    let verb = insert_in_transaction(backend);
     let now = Utc::now();
     let mut statements = Vec::new();
     let mut rows = rows.into_iter().peekable();

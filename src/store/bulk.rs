@@ -71,11 +71,15 @@ pub fn insert_all_in_statements<E: EntityTrait>(
     backend: DbBackend,
     models: Vec<E::ActiveModel>,
 ) -> Result<Vec<Statement>, DbErr> {
-    let verb = match backend {
+    Ok(statements::<E>(backend, models, insert_in_transaction(backend), "")?.into_iter().map(|(_, s)| s).collect())
+}
+
+/// How [`insert_all_in`] and the statements built for it begin: `INSERT OR FAIL INTO` on SQLite.
+pub(crate) fn insert_in_transaction(backend: DbBackend) -> &'static str {
+    match backend {
         DbBackend::Sqlite => "INSERT OR FAIL INTO",
         _ => "INSERT INTO",
-    };
-    Ok(statements::<E>(backend, models, verb, "")?.into_iter().map(|(_, s)| s).collect())
+    }
 }
 
 /// Runs statements built ahead, in order.
