@@ -7,7 +7,9 @@
 # p99 is at saturation); then examples/checkin_load.rs, an open-loop generator in its own process, offers
 # exactly RATE requests/s (default 2,000) with WORKERS threads (default 64), each request due at a fixed
 # time and its latency counted from then (wrk's pacing waits on top of each response, so it offered less
-# than the rate; wrk2 is not packaged for Debian): its p99 is the one the target asks about. Loopback only.
+# than the rate; wrk2 is not packaged for Debian): its p99 is the one the target asks about. Its first
+# WARMUP seconds (default 5) are offered at the rate but not counted, as wrk2 leaves out its calibration
+# (the server's pool connects and its statements are prepared then). Loopback only.
 # Run it at normal priority: only the build is niced.
 # Usage: bash benches/agent_checkin.sh [seconds-per-run]
 # PostgreSQL: PG_URL (default postgres://postgres@127.0.0.1:5432); a database greenict_bench_power is
@@ -24,6 +26,7 @@ CEILING_PORT=8021
 CONNS=${CONNS:-64}
 RATE=${RATE:-2000}
 WORKERS=${WORKERS:-64}
+WARMUP=${WARMUP:-5}
 PG_DB=greenict_bench_power
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 nice -n 19 cargo build --release --bin greenict --examples
@@ -79,7 +82,7 @@ measure() { # $1 = label
   done
   for run in $(seq "$RUNS"); do
     echo "$1 checkin_fixed_rate run=$run $(./target/release/examples/checkin_load "http://127.0.0.1:$PORT" \
-      "$TOKENS" "$RATE" "$SECS" "$WORKERS")"
+      "$TOKENS" "$RATE" "$SECS" "$WORKERS" "$WARMUP")"
   done
   echo "$1 check-in rows before the roll-up: $(count_checkins)"
   echo "$1 roll-up of the check-ins after the runs: $(curl -s -X POST "http://127.0.0.1:$PORT/api/v1/agents/rollup")"

@@ -6,7 +6,10 @@
 //! response time, so it never offers the rate it is asked for; oha can pace but sends one
 //! Authorization header for every request, and each check-in here must carry its own device's token.
 //!
-//! Usage: checkin_load BASE_URL TOKENS_FILE RATE SECONDS [WORKERS]
+//! Usage: checkin_load BASE_URL TOKENS_FILE RATE SECONDS [WORKERS] [WARMUP_SECONDS]
+//! The first WARMUP_SECONDS (default 0) are offered at the same rate but left out of the figures, as
+//! wrk2 leaves out its calibration: they see the server's connection pools filled and its statements
+//! prepared, once per process, not what a running service does.
 //! TOKENS_FILE holds "ASSET_TAG DEVICE_TOKEN" lines (benches/agent_checkin.sh writes it). Loopback only.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +26,8 @@ struct Device {
 struct Seen {
     from_due_us: Vec<u64>,
     from_send_us: Vec<u64>,
+    /// (second the request was due in, its latency from due), for the timeline.
+    by_second: Vec<(u32, u64)>,
     ok: u64,
     non_2xx: u64,
     errors: u64,
@@ -32,7 +37,7 @@ struct Seen {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 5 {
-        eprintln!("usage: checkin_load BASE_URL TOKENS_FILE RATE SECONDS [WORKERS]");
+        eprintln!("usage: checkin_load BASE_URL TOKENS_FILE RATE SECONDS [WORKERS] [WARMUP_SECONDS]");
         std::process::exit(2);
     }
     let base = args[1].trim_end_matches('/').to_string();
@@ -45,12 +50,15 @@ fn main() {
     let rate: f64 = args[3].parse().expect("RATE: requests per second");
     let seconds: f64 = args[4].parse().expect("SECONDS: how long to offer the rate");
     let workers: usize = args.get(5).map_or(64, |w| w.parse().expect("WORKERS: a number"));
-    let total = (rate * seconds).round() as u64;
+    let warmup: f64 = args.get(6).map_or(0.0, |w| w.parse().expect("WARMUP_SECONDS: a number"));
+    let first_counted = (rate * warmup).round() as u64;
+    let total = first_counted + (rate * seconds).round() as u64;
     let period_ns = 1e9 / rate;
     let next = Arc::new(AtomicU64::new(0));
     let url = format!("{base}/api/v1/agent/checkin");
     // A moment to let every worker start before the first request is due.
     let start = Instant::now() + Duration::from_millis(200);
+    let counted_from = start + Duration::from_nanos((first_counted as f64 * period_ns) as u64);
     let handles: Vec<_> = (0..workers)
         .map(|_| {
             let (devices, next, url) = (devices.clone(), next.clone(), url.clone());
@@ -69,14 +77,22 @@ fn main() {
                     }
                     let sent = Instant::now();
                     let d = &devices[(splitmix64(i) % devices.len() as u64) as usize];
-                    match checkin(&agent, &url, d) {
+                    let answer = checkin(&agent, &url, d);
+                    let done = Instant::now();
+                    if i < first_counted {
+                        continue;
+                    }
+                    match answer {
                         Ok(()) => seen.ok += 1,
                         Err(Some(_status)) => seen.non_2xx += 1,
                         Err(None) => seen.errors += 1,
                     }
-                    let done = Instant::now();
                     seen.from_due_us.push(done.duration_since(due).as_micros() as u64);
                     seen.from_send_us.push(done.duration_since(sent).as_micros() as u64);
+                    seen.by_second.push((
+                        ((i - first_counted) as f64 / rate) as u32,
+                        done.duration_since(due).as_micros() as u64,
+                    ));
                     seen.last_done = Some(done);
                 }
                 seen
@@ -88,18 +104,19 @@ fn main() {
         let s = h.join().expect("worker");
         all.from_due_us.extend(s.from_due_us);
         all.from_send_us.extend(s.from_send_us);
+        all.by_second.extend(s.by_second);
         all.ok += s.ok;
         all.non_2xx += s.non_2xx;
         all.errors += s.errors;
         all.last_done = all.last_done.max(s.last_done);
     }
-    let elapsed = all.last_done.map_or(0.0, |t| t.duration_since(start).as_secs_f64());
+    let elapsed = all.last_done.map_or(0.0, |t| t.duration_since(counted_from).as_secs_f64());
     let done = all.from_due_us.len() as f64;
     all.from_due_us.sort_unstable();
     all.from_send_us.sort_unstable();
     let ms = |v: &[u64], q: f64| percentile(v, q) as f64 / 1000.0;
     println!(
-        "offered_rps={rate} achieved_rps={:.0} requests={} ok={} non2xx={} errors={} \
+        "offered_rps={rate} warmup_s={warmup} achieved_rps={:.0} requests={} ok={} non2xx={} errors={} \
          p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} service_p99_ms={:.2}",
         done / elapsed.max(1e-9),
         done,
@@ -113,6 +130,25 @@ fn main() {
         ms(&all.from_due_us, 1.0),
         ms(&all.from_send_us, 0.99),
     );
+    if std::env::var_os("TIMELINE").is_some() {
+        print_timeline(&mut all.by_second);
+    }
+}
+
+/// With TIMELINE set: for each second of the run, the p99 and worst latency of the requests due in it, on
+/// standard error, so a stall can be lined up with what the server and database were doing then.
+fn print_timeline(by_second: &mut [(u32, u64)]) {
+    by_second.sort_unstable();
+    for group in by_second.chunk_by(|a, b| a.0 == b.0) {
+        let lat: Vec<u64> = group.iter().map(|&(_, l)| l).collect();
+        eprintln!(
+            "second={} requests={} p99_ms={:.1} max_ms={:.1}",
+            group[0].0,
+            lat.len(),
+            percentile(&lat, 0.99) as f64 / 1000.0,
+            percentile(&lat, 1.0) as f64 / 1000.0
+        );
+    }
 }
 
 /// One check-in as the agent sends it; the body is read to the end so the connection is kept.

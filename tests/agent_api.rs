@@ -186,6 +186,21 @@ async fn a_device_token_acts_only_for_its_own_asset() {
     assert_eq!((s, error_of(&r).0.as_str()), (Status::Forbidden, "not_your_asset"), "{r}");
     assert_eq!(agent_checkin::Entity::find().count(&t.db).await.unwrap(), 0, "nothing recorded");
 
+    // An interval out of range is named; with an unknown token, or a body that is not a check-in, the
+    // token is what is refused. None of these records anything.
+    let mut bad_interval = checkin_body("WCC-000001");
+    bad_interval["interval_seconds"] = json!(0);
+    let (s, r) = post_bearer(&t, "/api/v1/agent/checkin", Some(&token_a), bad_interval.clone()).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{r}");
+    assert_eq!(error_of(&r), ("out_of_range".into(), Some("interval_seconds".into())));
+    let (s, r) = post_bearer(&t, "/api/v1/agent/checkin", Some("gid_0000"), bad_interval).await;
+    assert_eq!((s, error_of(&r).0.as_str()), (Status::Unauthorized, "invalid_token"), "{r}");
+    let (s, r) = post_bearer(&t, "/api/v1/agent/checkin", Some("gid_0000"), json!({"asset_tag": 7})).await;
+    assert_eq!((s, error_of(&r).0.as_str()), (Status::Unauthorized, "invalid_token"), "{r}");
+    let (s, r) = post_bearer(&t, "/api/v1/agent/checkin", Some(&token_a), json!({"asset_tag": 7})).await;
+    assert_eq!(s, Status::UnprocessableEntity, "{r}");
+    assert_eq!(agent_checkin::Entity::find().count(&t.db).await.unwrap(), 0, "nothing recorded");
+
     // A's token reporting on B's action.
     let b_id = asset_id(&t, "WCC-000002").await;
     let b_action = action(&t, b_id, "shutdown", "planned", Utc::now(), None).await;
@@ -258,8 +273,10 @@ async fn missing_unknown_expired_revoked_and_used_up_tokens_are_401() {
     let a_device = devices.as_array().unwrap().iter().find(|d| d["asset_tag"] == "WCC-000001").unwrap()["id"].clone();
     let (s, v) = t.delete(&format!("/api/v1/agent-devices/{a_device}")).await;
     assert_eq!(s, Status::Ok, "{v}");
+    let before = agent_checkin::Entity::find().count(&t.db).await.unwrap();
     let (s, r) = check(Some(new_a)).await;
     assert_eq!((s, error_of(&r).0.as_str()), (Status::Unauthorized, "revoked_token"));
+    assert_eq!(agent_checkin::Entity::find().count(&t.db).await.unwrap(), before, "a revoked token records nothing");
 
     // Bad requests for a token are named.
     let (s, r) = t.post("/api/v1/agent-enrolment-tokens", json!({"label": " ", "valid_days": 400})).await;

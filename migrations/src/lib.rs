@@ -16,6 +16,7 @@ mod m20261202_000001_tariff_standing_charge;
 mod m20261202_000002_meter_readings;
 mod m20261203_000001_asset_forecast_index;
 mod m20261203_000002_scheduler_state;
+mod m20261207_000001_power_action_open_index;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_meter_readings::Migration),
             Box::new(m20261203_000001_asset_forecast_index::Migration),
             Box::new(m20261203_000002_scheduler_state::Migration),
+            Box::new(m20261207_000001_power_action_open_index::Migration),
         ]
     }
 }

@@ -12,8 +12,8 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    IdenStatic, NotSet, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -492,23 +492,31 @@ pub async fn authenticate<C: ConnectionTrait>(conn: &C, authorization: Option<&s
         .filter(agent_device::Column::TokenHash.eq(presented.as_str()))
         .into_model::<DeviceRow>()
         .one(conn)
-        .await?
-        .filter(|d| same_hash(&d.token_hash, &presented))
-        .ok_or_else(|| {
+        .await?;
+    AgentAuth::of(device, &presented)
+}
+
+impl AgentAuth {
+    /// The device found for the presented token's hash, if it is that device's and not revoked.
+    fn of(device: Option<DeviceRow>, presented: &str) -> AppResult<AgentAuth> {
+        let device = device.filter(|d| same_hash(&d.token_hash, presented)).ok_or_else(|| {
             AppError::unauthorized("invalid_token", "that device token is not known; enrol the agent again")
         })?;
-    if device.revoked_at.is_some() {
-        return Err(AppError::unauthorized("revoked_token", "this device's token was revoked; enrol the agent again"));
+        if device.revoked_at.is_some() {
+            return Err(AppError::unauthorized(
+                "revoked_token",
+                "this device's token was revoked; enrol the agent again",
+            ));
+        }
+        Ok(AgentAuth {
+            device_id: device.id,
+            asset_id: device.asset_id,
+            asset_tag: device.asset_tag,
+            hostname: device.hostname,
+            mac_addresses: device.mac_addresses,
+            last_seen_at: device.last_seen_at,
+        })
     }
-    let asset_tag = device.asset_tag;
-    Ok(AgentAuth {
-        device_id: device.id,
-        asset_id: device.asset_id,
-        asset_tag,
-        hostname: device.hostname,
-        mac_addresses: device.mac_addresses,
-        last_seen_at: device.last_seen_at,
-    })
 }
 
 // ------------------------------------------------------------------------------------------ check-in
@@ -612,50 +620,28 @@ pub fn checkin_effect(action: &power_action::Model, now: DateTime<Utc>, uptime_s
     }
 }
 
-/// Stores the check-in and reads its asset's open actions (planned, sent or delivered), soonest first. On
-/// PostgreSQL both go in one statement (the insert as a data-modifying WITH), a round trip fewer on every
-/// check-in (BENCHMARKS.md, issue 5).
-async fn record_and_read_open(
-    db: &DatabaseConnection,
-    asset_id: i32,
-    row: agent_checkin::ActiveModel,
-) -> AppResult<Vec<power_action::Model>> {
-    use agent_checkin::Column as K;
-    const OPEN: [&str; 3] = ["planned", "sent", "delivered"];
-    if db.get_database_backend() != DbBackend::Postgres {
-        agent_checkin::Entity::insert(row).exec_without_returning(db).await?;
-        return Ok(power_action::Entity::find()
-            .filter(power_action::Column::AssetId.eq(asset_id))
-            .filter(power_action::Column::State.is_in(OPEN))
-            .order_by_asc(power_action::Column::ScheduledAt)
-            .all(db)
-            .await?);
+/// The states of an action not yet over. The check-in's read names them as literals, as the partial
+/// index over them does (migration m20261207_000001), so that PostgreSQL can use it.
+const OPEN_STATES: [&str; 3] = ["planned", "sent", "delivered"];
+
+/// The check-in row for `auth`'s asset at `now`.
+fn checkin_row(asset_id: i32, now: DateTime<Utc>, req: &CheckinRequest) -> agent_checkin::ActiveModel {
+    let clamp = |v: Option<u64>| v.map(|v| v.min(i64::MAX as u64) as i64);
+    agent_checkin::ActiveModel {
+        id: NotSet,
+        asset_id: Set(asset_id),
+        seen_at: Set(now),
+        interval_seconds: Set(req.interval_seconds as i32),
+        uptime_seconds: Set(clamp(req.uptime_seconds)),
+        idle_seconds: Set(clamp(req.idle_seconds)),
+        user_active: Set(req.user_active),
+        on_battery: Set(req.on_battery),
     }
-    let columns =
-        [K::AssetId, K::SeenAt, K::IntervalSeconds, K::UptimeSeconds, K::IdleSeconds, K::UserActive, K::OnBattery];
-    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(columns.len());
-    for c in columns {
-        values.push(
-            row.get(c).into_value().ok_or_else(|| AppError::Internal(format!("check-in {} not set", c.as_str())))?,
-        );
-    }
-    let names: Vec<&str> = columns.iter().map(|c| c.as_str()).collect();
-    let marks: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "WITH checkin AS (INSERT INTO agent_checkin ({}) VALUES ({})) \
-         SELECT * FROM power_action WHERE asset_id = $1 AND state IN ('{}') ORDER BY scheduled_at",
-        names.join(", "),
-        marks.join(", "),
-        OPEN.join("', '")
-    );
-    Ok(power_action::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-        .all(db)
-        .await?)
 }
 
-/// Records a check-in and answers with any commands now due. The body must name the token's own asset.
-pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequest) -> AppResult<CheckinResponse> {
+/// What a check-in's body must satisfy beyond its shape: it names the token's own asset (403), and its
+/// interval is in range (422).
+fn check_checkin(auth: &AgentAuth, req: &CheckinRequest) -> AppResult<()> {
     if req.asset_tag.trim() != auth.asset_tag {
         return Err(AppError::NotYours {
             message: format!("this device's token is for asset {}, not {}", auth.asset_tag, req.asset_tag.trim()),
@@ -668,20 +654,96 @@ pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequ
             format!("interval_seconds must be {} to {}", INTERVAL_SECONDS.start(), INTERVAL_SECONDS.end()),
         ));
     }
-    let now = Utc::now();
-    let clamp = |v: Option<u64>| v.map(|v| v.min(i64::MAX as u64) as i64);
-    let row = agent_checkin::ActiveModel {
-        id: NotSet,
-        asset_id: Set(auth.asset_id),
-        seen_at: Set(now),
-        interval_seconds: Set(req.interval_seconds as i32),
-        uptime_seconds: Set(clamp(req.uptime_seconds)),
-        idle_seconds: Set(clamp(req.idle_seconds)),
-        user_active: Set(req.user_active),
-        on_battery: Set(req.on_battery),
-    };
-    let open = record_and_read_open(db, auth.asset_id, row).await?;
+    Ok(())
+}
 
+/// The check-in endpoint's whole work: authenticates the token in the `Authorization` header, records
+/// the check-in and answers with any commands now due.
+///
+/// On PostgreSQL the token's device is found, the check-in stored and the asset's open actions read in
+/// one statement. Most of a check-in's cost there was its round trips to the database (each a send, a
+/// wake-up of a database process and a reply); two became one (BENCHMARKS.md, issue 5). The insert
+/// is guarded in the statement itself, so a revoked token or another asset's tag stores nothing.
+pub async fn checkin_with_token(
+    db: &DatabaseConnection,
+    authorization: Option<&str>,
+    req: CheckinRequest,
+) -> AppResult<CheckinResponse> {
+    if db.get_database_backend() != DbBackend::Postgres || !INTERVAL_SECONDS.contains(&req.interval_seconds) {
+        let auth = authenticate(db, authorization).await?;
+        return checkin(db, &auth, req).await;
+    }
+    let presented = hash_token(bearer(authorization)?);
+    let now = Utc::now();
+    let tag = req.asset_tag.trim();
+    let row = checkin_row(0, now, &req);
+    use agent_checkin::Column as K;
+    let measured = [K::SeenAt, K::IntervalSeconds, K::UptimeSeconds, K::IdleSeconds, K::UserActive, K::OnBattery];
+    let mut values: Vec<sea_orm::Value> = vec![presented.as_str().into(), tag.into()];
+    for c in measured {
+        values.push(
+            row.get(c).into_value().ok_or_else(|| AppError::Internal(format!("check-in {} not set", c.as_str())))?,
+        );
+    }
+    let names: Vec<&str> = measured.iter().map(|c| c.as_str()).collect();
+    let marks: Vec<String> = (3..3 + measured.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "WITH device AS (\
+           SELECT d.id AS device_id, d.asset_id AS device_asset_id, d.token_hash AS device_token_hash, \
+             d.hostname AS device_hostname, d.mac_addresses AS device_mac_addresses, \
+             d.last_seen_at AS device_last_seen_at, d.revoked_at AS device_revoked_at, \
+             a.asset_tag AS device_asset_tag \
+           FROM agent_device d JOIN asset a ON a.id = d.asset_id WHERE d.token_hash = $1), \
+         checkin AS (\
+           INSERT INTO agent_checkin (asset_id, {names}) \
+           SELECT device_asset_id, {marks} FROM device WHERE device_revoked_at IS NULL AND device_asset_tag = $2) \
+         SELECT device.*, power_action.* FROM device \
+         LEFT JOIN power_action ON power_action.asset_id = device.device_asset_id \
+           AND power_action.state IN ('{open}') \
+         ORDER BY power_action.scheduled_at",
+        names = names.join(", "),
+        marks = marks.join(", "),
+        open = OPEN_STATES.join("', '"),
+    );
+    let rows = db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
+    let device = rows.first().map(|r| DeviceRow::from_query_result(r, "device_")).transpose()?;
+    let auth = AgentAuth::of(device, &presented)?;
+    check_checkin(&auth, &req)?;
+    let mut open = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // The left join's row for an asset with no open action has no action in it.
+        if r.try_get::<Option<i32>>("", "id")?.is_some() {
+            open.push(power_action::Model::from_query_result(r, "")?);
+        }
+    }
+    answer(db, &auth, &req, now, open).await
+}
+
+/// Records a check-in by an authenticated agent and answers with any commands now due. The body must
+/// name the token's own asset.
+pub async fn checkin(db: &DatabaseConnection, auth: &AgentAuth, req: CheckinRequest) -> AppResult<CheckinResponse> {
+    check_checkin(auth, &req)?;
+    let now = Utc::now();
+    agent_checkin::Entity::insert(checkin_row(auth.asset_id, now, &req)).exec_without_returning(db).await?;
+    let open = power_action::Entity::find()
+        .filter(power_action::Column::AssetId.eq(auth.asset_id))
+        .filter(power_action::Column::State.is_in(OPEN_STATES))
+        .order_by_asc(power_action::Column::ScheduledAt)
+        .all(db)
+        .await?;
+    answer(db, auth, &req, now, open).await
+}
+
+/// After the check-in is stored: brings the device row up to date, and moves each open action as the
+/// check-in implies (confirming a wake, delivering a shutdown now due, ...), answering with those
+/// delivered.
+async fn answer(
+    db: &DatabaseConnection,
+    auth: &AgentAuth,
+    req: &CheckinRequest,
+    now: DateTime<Utc>,
+    open: Vec<power_action::Model>,
+) -> AppResult<CheckinResponse> {
     // The device row: written when what it reports changes, or every few minutes for "last seen".
     let hostname =
         req.hostname.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(|h| h.chars().take(255).collect());

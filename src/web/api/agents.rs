@@ -117,11 +117,18 @@ pub async fn enrol(
 #[post("/agent/checkin", data = "<body>")]
 pub async fn checkin(
     db: Db<'_>,
-    agent: Result<Agent, AppError>,
+    auth: Authorization,
     body: Result<ApiJson<CheckinRequest>, AppError>,
 ) -> AppResult<Json<CheckinResponse>> {
-    let agent = agent?;
-    Ok(Json(agents::checkin(db.inner(), &agent.0, body?.0).await?))
+    let body = match body {
+        Ok(body) => body.0,
+        // A bad token is answered first, as on the other agent endpoints.
+        Err(e) => {
+            agents::authenticate(db.inner(), auth.0.as_deref()).await?;
+            return Err(e);
+        }
+    };
+    Ok(Json(agents::checkin_with_token(db.inner(), auth.0.as_deref(), body).await?))
 }
 
 /// How a delivered command ended: done, deferred (a new action is planned when deferral is allowed) or
