@@ -43,6 +43,20 @@ async fn enrol(t: &TestApp, token: &str, body: Value) -> (Status, Value) {
     post_bearer(t, "/api/v1/agent/enrol", Some(token), body).await
 }
 
+/// A check-in row for the asset: on for ten hours, a one-minute interval; `seen_at` is set by the caller.
+fn agent_checkin_row(asset_id: i32) -> agent_checkin::ActiveModel {
+    agent_checkin::ActiveModel {
+        id: NotSet,
+        asset_id: Set(asset_id),
+        seen_at: NotSet,
+        interval_seconds: Set(60),
+        uptime_seconds: Set(Some(36_000)),
+        idle_seconds: Set(Some(0)),
+        user_active: Set(Some(false)),
+        on_battery: Set(Some(false)),
+    }
+}
+
 fn checkin_body(tag: &str) -> Value {
     json!({"asset_tag": tag, "hostname": "pc", "mac_addresses": [], "interval_seconds": 60,
         "uptime_seconds": 3600, "idle_seconds": 30, "user_active": true, "on_battery": false})
@@ -426,14 +440,9 @@ async fn check_ins_roll_up_into_observed_hours_the_night_list_and_the_energy_est
     let utc = |h: u32, m: u32, s: u32| Utc.with_ymd_and_hms(2024, 4, 2, h, m, s).unwrap();
     let mut rows: Vec<agent_checkin::ActiveModel> = (0..60)
         .map(|m| agent_checkin::ActiveModel {
-            id: NotSet,
-            asset_id: Set(id),
             seen_at: Set(utc(21, m, 30)),
-            interval_seconds: Set(60),
-            uptime_seconds: Set(Some(36_000)),
-            idle_seconds: Set(Some(0)),
             user_active: Set(Some(m < 15)),
-            on_battery: Set(Some(false)),
+            ..agent_checkin_row(id)
         })
         .collect();
     rows.push(agent_checkin::ActiveModel { seen_at: Set(utc(12, 0, 0)), ..rows[0].clone() });
@@ -449,6 +458,28 @@ async fn check_ins_roll_up_into_observed_hours_the_night_list_and_the_energy_est
     let hours = agent_hour::Entity::find().all(&t.db).await.unwrap();
     assert_eq!(hours.len(), 1);
     assert_eq!((hours[0].minutes_on, hours[0].minutes_user_active, hours[0].checkins), (60, 15, 60));
+
+    // The periodic run carries forward which hours are settled. At 23:30 the 21:00 hour is (check-ins
+    // up to 22:15 could vouch for it, and a late stamp up to 22:20), and so is 22:00 (up to 23:20); 23:00
+    // is not.
+    use greenict::services::agents::rollup_after;
+    let (r, settled) = rollup_after(&t.db, now, 3, None).await.unwrap();
+    assert_eq!((r.hours_written, settled), (1, utc(23, 0, 0)));
+    // A settled hour is not read again: a check-in slipped into it (which the service never stamps) is
+    // left out by the next periodic run, and taken in only by a run from scratch.
+    let stray = agent_checkin::ActiveModel { seen_at: Set(utc(21, 59, 50)), ..agent_checkin_row(id) };
+    agent_checkin::Entity::insert(stray).exec(&t.db).await.unwrap();
+    let (r, settled) = rollup_after(&t.db, now + Duration::minutes(5), 3, Some(settled)).await.unwrap();
+    assert_eq!((r.hours_written, settled), (0, utc(23, 0, 0)));
+    assert_eq!(agent_hour::Entity::find().one(&t.db).await.unwrap().unwrap().checkins, 60);
+    greenict::services::agents::rollup(&t.db, now, 3).await.unwrap();
+    assert_eq!(agent_hour::Entity::find().one(&t.db).await.unwrap().unwrap().checkins, 61);
+    agent_checkin::Entity::delete_many()
+        .filter(agent_checkin::Column::SeenAt.eq(utc(21, 59, 50)))
+        .exec(&t.db)
+        .await
+        .unwrap();
+    greenict::services::agents::rollup(&t.db, now, 3).await.unwrap();
 
     let (s, days) = t.get("/api/v1/assets/WCC-000009/observed-hours?from=2024-04-01&to=2024-04-30").await;
     assert_eq!(s, Status::Ok, "{days}");

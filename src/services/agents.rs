@@ -949,6 +949,25 @@ pub struct RollupReport {
 /// and written over (so running it twice, or on two instances at once, gives the same rows). Call it
 /// every few minutes from a periodic task; the hours it writes are what observed on-time reads.
 pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_hours: i64) -> AppResult<RollupReport> {
+    Ok(rollup_after(db, now, raw_retention_hours, None).await?.0)
+}
+
+/// How long after an hour (and the check-ins that may vouch for its last minutes) no check-in can still
+/// arrive for it: check-ins are stamped with the receiving instance's clock, which may run a little
+/// behind another's.
+const SETTLE_SECONDS: i64 = observed::MAX_VOUCH_SECONDS + 300;
+
+/// [`rollup`], skipping the hours before `settled`: an earlier run wrote them when all their check-ins
+/// were in, and they cannot change. Also answers the start of the first hour this run could not settle.
+/// The periodic task passes each run's answer to the next, so a steady service reads each hour's
+/// check-ins a few more times while it is open and then no more, instead of rereading the whole
+/// retention window every run.
+pub async fn rollup_after(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    raw_retention_hours: i64,
+    settled: Option<DateTime<Utc>>,
+) -> AppResult<(RollupReport, DateTime<Utc>)> {
     let retention = raw_retention_hours.max(MIN_RAW_RETENTION_HOURS);
     let cutoff = now - Duration::hours(retention);
     // The first whole hour all of whose check-ins are still kept.
@@ -956,7 +975,8 @@ pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_h
     // Hour by hour, so memory holds one hour's check-ins (and the next quarter hour's, which may vouch for
     // its last minutes), however many devices there are.
     let mut hours_written = 0;
-    let mut hour = first_hour;
+    let mut hour = settled.map_or(first_hour, |s| s.max(first_hour));
+    let mut now_settled = hour;
     while hour <= now {
         let until = hour + Duration::hours(1) + Duration::seconds(observed::MAX_VOUCH_SECONDS);
         let rows: Vec<CheckinColumns> = agent_checkin::Entity::find()
@@ -983,15 +1003,23 @@ pub async fn rollup(db: &DatabaseConnection, now: DateTime<Utc>, raw_retention_h
                 user_active,
             })
             .collect();
-        let figures: Vec<HourFigures> =
-            observed::hour_figures(&samples).into_iter().filter(|h| h.hour_start == hour).collect();
+        // A busy hour is hundreds of thousands of check-ins: worked through off the threads that answer
+        // requests, so that check-ins arriving meanwhile are not held up behind it.
+        let figures: Vec<HourFigures> = tokio::task::spawn_blocking(move || {
+            observed::hour_figures(&samples).into_iter().filter(|h| h.hour_start == hour).collect()
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("rolling up check-ins stopped: {e}")))?;
         write_hours(db, &figures).await?;
         hours_written += figures.len();
         hour += Duration::hours(1);
+        if hour + Duration::seconds(SETTLE_SECONDS) <= now {
+            now_settled = hour;
+        }
     }
     let deleted =
         agent_checkin::Entity::delete_many().filter(agent_checkin::Column::SeenAt.lt(cutoff)).exec(db).await?;
-    Ok(RollupReport { hours_written, checkins_deleted: deleted.rows_affected })
+    Ok((RollupReport { hours_written, checkins_deleted: deleted.rows_affected }, now_settled))
 }
 
 /// asset_id, seen_at, interval_seconds, uptime_seconds, user_active: what the roll-up reads of a check-in.
@@ -1032,10 +1060,12 @@ async fn write_hours(db: &DatabaseConnection, hours: &[HourFigures]) -> AppResul
 pub async fn rollup_every(db: DatabaseConnection, period: std::time::Duration) {
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut settled = None;
     loop {
         tick.tick().await;
-        match rollup(&db, Utc::now(), DEFAULT_RAW_RETENTION_HOURS).await {
-            Ok(r) => {
+        match rollup_after(&db, Utc::now(), DEFAULT_RAW_RETENTION_HOURS, settled).await {
+            Ok((r, now_settled)) => {
+                settled = Some(now_settled);
                 tracing::debug!(hours = r.hours_written, deleted = r.checkins_deleted, "agent check-ins rolled up")
             }
             Err(e) => tracing::warn!("rolling up agent check-ins failed: {e:?}"),
