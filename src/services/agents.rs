@@ -685,9 +685,29 @@ pub async fn checkin_with_token(
             row.get(c).into_value().ok_or_else(|| AppError::Internal(format!("check-in {} not set", c.as_str())))?,
         );
     }
+    let sql = CHECKIN_SQL.get_or_init(|| checkin_sql(&measured));
+    let rows = db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql.as_str(), values)).await?;
+    let device = rows.first().map(|r| DeviceRow::from_query_result(r, "device_")).transpose()?;
+    let auth = AgentAuth::of(device, &presented)?;
+    check_checkin(&auth, &req)?;
+    let mut open = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // The left join's row for an asset with no open action has no action in it.
+        if r.try_get::<Option<i32>>("", "id")?.is_some() {
+            open.push(power_action::Model::from_query_result(r, "")?);
+        }
+    }
+    answer(db, &auth, &req, now, open).await
+}
+
+/// The check-in's one statement on PostgreSQL, made once: $1 the token's hash, $2 the asset tag the body
+/// names, then the `measured` columns' values.
+static CHECKIN_SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn checkin_sql(measured: &[agent_checkin::Column]) -> String {
     let names: Vec<&str> = measured.iter().map(|c| c.as_str()).collect();
     let marks: Vec<String> = (3..3 + measured.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
+    format!(
         "WITH device AS (\
            SELECT d.id AS device_id, d.asset_id AS device_asset_id, d.token_hash AS device_token_hash, \
              d.hostname AS device_hostname, d.mac_addresses AS device_mac_addresses, \
@@ -704,19 +724,7 @@ pub async fn checkin_with_token(
         names = names.join(", "),
         marks = marks.join(", "),
         open = OPEN_STATES.join("', '"),
-    );
-    let rows = db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
-    let device = rows.first().map(|r| DeviceRow::from_query_result(r, "device_")).transpose()?;
-    let auth = AgentAuth::of(device, &presented)?;
-    check_checkin(&auth, &req)?;
-    let mut open = Vec::with_capacity(rows.len());
-    for r in &rows {
-        // The left join's row for an asset with no open action has no action in it.
-        if r.try_get::<Option<i32>>("", "id")?.is_some() {
-            open.push(power_action::Model::from_query_result(r, "")?);
-        }
-    }
-    answer(db, &auth, &req, now, open).await
+    )
 }
 
 /// Records a check-in by an authenticated agent and answers with any commands now due. The body must
