@@ -624,7 +624,7 @@ pub fn checkin_effect(action: &power_action::Model, now: DateTime<Utc>, uptime_s
 /// index over them does (migration m20261207_000001), so that PostgreSQL can use it.
 const OPEN_STATES: [&str; 3] = ["planned", "sent", "delivered"];
 
-/// The check-in row for `auth`'s asset at `now`.
+/// The check-in row for the asset at `now`, as the request reports it.
 fn checkin_row(asset_id: i32, now: DateTime<Utc>, req: &CheckinRequest) -> agent_checkin::ActiveModel {
     let clamp = |v: Option<u64>| v.map(|v| v.min(i64::MAX as u64) as i64);
     agent_checkin::ActiveModel {
