@@ -59,6 +59,9 @@ fn main() {
     // A moment to let every worker start before the first request is due.
     let start = Instant::now() + Duration::from_millis(200);
     let counted_from = start + Duration::from_nanos((first_counted as f64 * period_ns) as u64);
+    let counted_from_wall = std::time::SystemTime::now() + counted_from.duration_since(Instant::now());
+    let seconds_counted = seconds.ceil() as u32;
+    let cpu_sampler = std::thread::spawn(move || sample_cpu(counted_from, seconds_counted));
     let handles: Vec<_> = (0..workers)
         .map(|_| {
             let (devices, next, url) = (devices.clone(), next.clone(), url.clone());
@@ -115,9 +118,13 @@ fn main() {
     all.from_due_us.sort_unstable();
     all.from_send_us.sort_unstable();
     let ms = |v: &[u64], q: f64| percentile(v, q) as f64 / 1000.0;
+    let cpu = cpu_sampler.join().expect("CPU sampler");
+    let whole = cpu.first().zip(cpu.last()).map(|(a, b)| b.since(a));
+    let pct = |f: fn(&CpuShares) -> f64| whole.as_ref().map_or("?".to_string(), |w| format!("{:.1}", f(w)));
     println!(
         "offered_rps={rate} warmup_s={warmup} achieved_rps={:.0} requests={} ok={} non2xx={} errors={} \
-         p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} service_p99_ms={:.2}",
+         p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} service_p99_ms={:.2} \
+         cpu_idle_pct={} cpu_steal_pct={}",
         done / elapsed.max(1e-9),
         done,
         all.ok,
@@ -129,26 +136,98 @@ fn main() {
         ms(&all.from_due_us, 0.999),
         ms(&all.from_due_us, 1.0),
         ms(&all.from_send_us, 0.99),
+        pct(CpuShares::idle_pct),
+        pct(CpuShares::steal_pct),
     );
     if std::env::var_os("TIMELINE").is_some() {
-        print_timeline(&mut all.by_second);
+        print_timeline(&mut all.by_second, counted_from_wall, &cpu);
     }
 }
 
-/// With TIMELINE set: for each second of the run, the p99 and worst latency of the requests due in it, on
-/// standard error, so a stall can be lined up with what the server and database were doing then.
-fn print_timeline(by_second: &mut [(u32, u64)]) {
+/// With TIMELINE set: for each second of the run, the p99 and worst latency of the requests due in it, and
+/// the machine's idle and stolen CPU in that second, on standard error, so a stall can be lined up with what
+/// the server, the database and the hypervisor were doing then (`unix` is the wall-clock second the
+/// requests were due from, in seconds since 1970, UTC).
+fn print_timeline(by_second: &mut [(u32, u64)], counted_from: std::time::SystemTime, cpu: &[CpuTicks]) {
+    let unix0 = counted_from.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     by_second.sort_unstable();
     for group in by_second.chunk_by(|a, b| a.0 == b.0) {
         let lat: Vec<u64> = group.iter().map(|&(_, l)| l).collect();
+        let s = group[0].0 as usize;
+        let shares = cpu.get(s).zip(cpu.get(s + 1)).map(|(a, b)| b.since(a));
         eprintln!(
-            "second={} requests={} p99_ms={:.1} max_ms={:.1}",
+            "second={} unix={:.1} requests={} p99_ms={:.1} max_ms={:.1} cpu_idle_pct={} cpu_steal_pct={}",
             group[0].0,
+            unix0 + f64::from(group[0].0),
             lat.len(),
             percentile(&lat, 0.99) as f64 / 1000.0,
-            percentile(&lat, 1.0) as f64 / 1000.0
+            percentile(&lat, 1.0) as f64 / 1000.0,
+            shares.as_ref().map_or("?".to_string(), |c| format!("{:.0}", c.idle_pct())),
+            shares.as_ref().map_or("?".to_string(), |c| format!("{:.0}", c.steal_pct())),
         );
     }
+}
+
+/// The machine's cumulative CPU time from /proc/stat's first line, in clock ticks: all of it, the idle part
+/// (idle and I/O wait) and the part the hypervisor gave to other guests (steal). On a shared virtual
+/// machine, steal is CPU this run asked for and did not get, whatever the service does.
+#[derive(Clone, Copy)]
+struct CpuTicks {
+    total: u64,
+    idle: u64,
+    steal: u64,
+}
+
+struct CpuShares {
+    total: u64,
+    idle: u64,
+    steal: u64,
+}
+
+impl CpuTicks {
+    fn read() -> Option<CpuTicks> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is in user's).
+        let ticks: Vec<u64> =
+            stat.lines().next()?.split_whitespace().skip(1).take(8).map(|t| t.parse().ok()).collect::<Option<_>>()?;
+        (ticks.len() == 8).then(|| CpuTicks { total: ticks.iter().sum(), idle: ticks[3] + ticks[4], steal: ticks[7] })
+    }
+
+    fn since(&self, earlier: &CpuTicks) -> CpuShares {
+        CpuShares {
+            total: self.total.saturating_sub(earlier.total),
+            idle: self.idle.saturating_sub(earlier.idle),
+            steal: self.steal.saturating_sub(earlier.steal),
+        }
+    }
+}
+
+impl CpuShares {
+    fn idle_pct(&self) -> f64 {
+        100.0 * self.idle as f64 / self.total.max(1) as f64
+    }
+
+    fn steal_pct(&self) -> f64 {
+        100.0 * self.steal as f64 / self.total.max(1) as f64
+    }
+}
+
+/// Reads the CPU counters at the start of the counted window and after each of its seconds, so entry s to
+/// s + 1 covers second s. Empty where /proc/stat cannot be read (not Linux).
+fn sample_cpu(from: Instant, seconds: u32) -> Vec<CpuTicks> {
+    let mut samples = Vec::new();
+    for s in 0..=seconds {
+        let at = from + Duration::from_secs(u64::from(s));
+        let now = Instant::now();
+        if at > now {
+            std::thread::sleep(at - now);
+        }
+        match CpuTicks::read() {
+            Some(t) => samples.push(t),
+            None => return Vec::new(),
+        }
+    }
+    samples
 }
 
 /// One check-in as the agent sends it; the body is read to the end so the connection is kept.
