@@ -9,7 +9,9 @@
 # time and its latency counted from then (wrk's pacing waits on top of each response, so it offered less
 # than the rate; wrk2 is not packaged for Debian): its p99 is the one the target asks about. Its first
 # WARMUP seconds (default 5) are offered at the rate but not counted, as wrk2 leaves out its calibration
-# (the server's pool connects and its statements are prepared then). Loopback only.
+# (the server's pool connects and its statements are prepared then). Each fixed-rate line also gives the
+# machine's idle and stolen CPU over the counted window (cpu_idle_pct, cpu_steal_pct, from /proc/stat):
+# steal is CPU the hypervisor gave to other guests, and a run's tail rises with it. Loopback only.
 # Run it at normal priority: only the build is niced.
 # Usage: bash benches/agent_checkin.sh [seconds-per-run]
 # PostgreSQL: PG_URL (default postgres://postgres@127.0.0.1:5432); a database greenict_bench_power is
