@@ -189,9 +189,11 @@ async fn an_imported_assets_history_says_who_created_it_and_with_what() {
 
 #[rocket::async_test]
 async fn broken_files_import_nothing_and_place_every_problem() {
+    /// A fixture file and the problems expected in it: (line, field, part of the message).
+    type Case<'a> = (&'a str, &'a [(u64, &'a str, &'a str)]);
     let app = app().await;
     app.seed_refs().await;
-    let cases: &[(&str, &[(u64, &str, &str)])] = &[
+    let cases: &[Case] = &[
         (
             "bad_dates.csv",
             &[
@@ -430,7 +432,7 @@ async fn import_kind(app: &TestApp, kind: &str, bytes: &[u8], query: &str) -> (S
         .post(format!("/api/v1/imports?kind={kind}&{query}"))
         .header(ContentType::CSV)
         .header(Header::new("X-CSRF-Token", app.csrf.clone()))
-        .body(bytes.to_vec())
+        .body(bytes)
         .dispatch()
         .await;
     common::body(res).await

@@ -68,6 +68,7 @@ enum DeviceModel {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)]
 enum Asset {
     Table,
     Id,

@@ -47,7 +47,7 @@ pub fn check_new(username: &str, password: &str) -> Result<(), FieldError> {
         Some(format!("the password must be at most {MAX_LENGTH} characters"))
     } else if password.eq_ignore_ascii_case(username) {
         Some("the password must not be the username".to_string())
-    } else if password.chars().all(|c| Some(c) == password.chars().next()) {
+    } else if password.chars().all(|c| password.starts_with(c)) {
         Some("the password must not be one character repeated".to_string())
     } else if COMMON.iter().any(|c| c.eq_ignore_ascii_case(password)) {
         Some("that password is among the most commonly used; choose another".to_string())

@@ -11,6 +11,7 @@
 //!   clock-change day the day has 46 half hours (suppliers leave the 01:00–02:00 columns, or HH47–HH48,
 //!   blank); on the autumn day 50 (HH49 and HH50, or a time heading given twice).
 //! - **daily rows**: a date (no time) and a kWh column: one reading for the UK day from local midnight.
+//!
 //! Blank cells in a half-hour-column file are gaps (no reading), counted in a warning; a blank kWh on an
 //! interval or daily row is a problem.
 

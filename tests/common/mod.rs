@@ -155,7 +155,7 @@ impl TestApp {
             .post(path.to_string())
             .header(ContentType::JSON)
             .header(Header::new("X-CSRF-Token", self.csrf.clone()))
-            .body(text.to_string())
+            .body(text)
             .dispatch()
             .await;
         body(res).await

@@ -93,6 +93,7 @@ struct TcoPage {
 }
 
 #[get("/tco?<group_by>&<model_a>&<model_b>&<years>")]
+#[allow(clippy::too_many_arguments)]
 async fn tco_page(
     db: Db<'_>,
     cache: &State<EstimateCache>,
