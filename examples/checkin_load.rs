@@ -120,7 +120,7 @@ fn main() {
     let ms = |v: &[u64], q: f64| percentile(v, q) as f64 / 1000.0;
     let cpu = cpu_sampler.join().expect("CPU sampler");
     let whole = cpu.first().zip(cpu.last()).map(|(a, b)| b.since(a));
-    let pct = |f: fn(&CpuShares) -> f64| whole.as_ref().map_or("?".to_string(), |w| format!("{:.1}", f(w)));
+    let pct = |f: fn(&CpuTicks) -> f64| whole.as_ref().map_or("?".to_string(), |w| format!("{:.1}", f(w)));
     println!(
         "offered_rps={rate} warmup_s={warmup} achieved_rps={:.0} requests={} ok={} non2xx={} errors={} \
          p50_ms={:.2} p90_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} service_p99_ms={:.2} \
@@ -136,8 +136,8 @@ fn main() {
         ms(&all.from_due_us, 0.999),
         ms(&all.from_due_us, 1.0),
         ms(&all.from_send_us, 0.99),
-        pct(CpuShares::idle_pct),
-        pct(CpuShares::steal_pct),
+        pct(CpuTicks::idle_pct),
+        pct(CpuTicks::steal_pct),
     );
     if std::env::var_os("TIMELINE").is_some() {
         print_timeline(&mut all.by_second, counted_from_wall, &cpu);
@@ -168,17 +168,12 @@ fn print_timeline(by_second: &mut [(u32, u64)], counted_from: std::time::SystemT
     }
 }
 
-/// The machine's cumulative CPU time from /proc/stat's first line, in clock ticks: all of it, the idle part
-/// (idle and I/O wait) and the part the hypervisor gave to other guests (steal). On a shared virtual
-/// machine, steal is CPU this run asked for and did not get, whatever the service does.
+/// The machine's CPU time in clock ticks, as /proc/stat's first line counts it since boot (or, from
+/// `since`, over an interval): all of it, the idle part (idle and I/O wait) and the part the hypervisor
+/// gave to other guests (steal). On a shared virtual machine, steal is CPU this run asked for and did not
+/// get, whatever the service does.
 #[derive(Clone, Copy)]
 struct CpuTicks {
-    total: u64,
-    idle: u64,
-    steal: u64,
-}
-
-struct CpuShares {
     total: u64,
     idle: u64,
     steal: u64,
@@ -193,16 +188,14 @@ impl CpuTicks {
         (ticks.len() == 8).then(|| CpuTicks { total: ticks.iter().sum(), idle: ticks[3] + ticks[4], steal: ticks[7] })
     }
 
-    fn since(&self, earlier: &CpuTicks) -> CpuShares {
-        CpuShares {
+    fn since(&self, earlier: &CpuTicks) -> CpuTicks {
+        CpuTicks {
             total: self.total.saturating_sub(earlier.total),
             idle: self.idle.saturating_sub(earlier.idle),
             steal: self.steal.saturating_sub(earlier.steal),
         }
     }
-}
 
-impl CpuShares {
     fn idle_pct(&self) -> f64 {
         100.0 * self.idle as f64 / self.total.max(1) as f64
     }

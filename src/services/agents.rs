@@ -676,6 +676,7 @@ pub async fn checkin_with_token(
     let presented = hash_token(bearer(authorization)?);
     let now = Utc::now();
     let tag = req.asset_tag.trim();
+    // The asset is the token's device's, found in the statement; only the measured columns are taken.
     let row = checkin_row(0, now, &req);
     use agent_checkin::Column as K;
     let measured = [K::SeenAt, K::IntervalSeconds, K::UptimeSeconds, K::IdleSeconds, K::UserActive, K::OnBattery];
